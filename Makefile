@@ -1,0 +1,33 @@
+# kgqa: `make demo` installs everything and runs the main job on the bundled sample;
+# `make test` installs everything and runs the tests. Only Python >= 3.11 is needed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO   := .kgqa-demo
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install demo test bench clean
+
+$(BIN)/kgqa: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# The CPU build of torch first: an unpinned torch would pull gigabytes of CUDA packages.
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/kgqa
+
+demo: install
+	rm -rf $(DEMO)
+	$(BIN)/kgqa --project $(DEMO) init --sample
+	$(BIN)/kgqa --project $(DEMO) load data/sample/graph.ttl
+	$(BIN)/kgqa --project $(DEMO) sparql -f data/sample/queries/books_by_author.rq
+	$(BIN)/kgqa --project $(DEMO) sparql -f data/sample/queries/where_born.rq
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(DEMO) .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Ingestion pipelines: documents in, ontology-shaped RDF with provenance out."""

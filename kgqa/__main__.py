@@ -1,0 +1,5 @@
+"""``python -m kgqa`` runs the command line."""
+
+from kgqa.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""kgqa serve: the SPARQL 1.1 Protocol endpoint (and question API) over HTTP."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from kgqa.cli.common import console, open_engine
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: str = typer.Option(None, help="Address to bind (default from kgqa.toml: 127.0.0.1)."),
+        port: int = typer.Option(None, help="Port (default from kgqa.toml: 8085)."),
+        allow_updates: bool = typer.Option(
+            False, "--allow-updates", help="Accept SPARQL updates from clients that send the update token."
+        ),
+        timeout: float = typer.Option(None, help="Seconds before a query is stopped."),
+        limit: int = typer.Option(None, help="Result cap in rows."),
+    ) -> None:
+        """Serve the project over HTTP: /sparql (SPARQL 1.1 Protocol) and the question API."""
+        import uvicorn
+
+        from kgqa.errors import ConfigError
+        from kgqa.server import ServerSettings, create_app
+
+        engine = open_engine()
+        cfg = engine.config
+        token_env = cfg.get("server.update_token_env")
+        allow = allow_updates or cfg.get("server.allow_updates")
+        token = os.environ.get(token_env) if allow else None
+        if allow and not token:
+            raise ConfigError(f"updates need a token: set the environment variable {token_env}")
+        settings = ServerSettings(
+            allow_updates=allow,
+            update_token=token,
+            timeout=cfg.get("query.timeout") if timeout is None else timeout,
+            limit=cfg.get("query.limit") if limit is None else limit,
+        )
+        host = host or cfg.get("server.host")
+        port = port or cfg.get("server.port")
+        mode = "read-write (token required)" if allow else "read-only"
+        console.print(f"kgqa serving {engine.directory} at http://{host}:{port}/sparql ({mode})")
+        uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="warning")

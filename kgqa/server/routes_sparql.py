@@ -1,0 +1,93 @@
+"""SPARQL 1.1 Protocol: query (GET/POST) and update (POST, only when allowed)."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from kgqa.errors import GraphNotFound, KgqaError, QueryError, QueryTimeout, ReadOnlyError
+from kgqa.sparql.results import GRAPH_FORMATS, MIME_OF, SELECT_FORMATS, QueryResult
+
+
+def _negotiate(accept: str, result: QueryResult) -> str:
+    """The result format the client asked for (first acceptable in its Accept order)."""
+    table = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
+    ranked = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        ranked.append((-q, i, fields[0].lower()))
+    for _, _, mime in sorted(ranked):
+        if mime in table:
+            return table[mime]
+    return "turtle" if result.kind == "graph" else "json"
+
+
+def _error(status: int, message: str) -> PlainTextResponse:
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+async def _read_request(request: Request) -> dict[str, list[str]]:
+    """Query/update parameters from the URL and the body, whatever the encoding."""
+    params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+    if request.method == "POST":
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = (await request.body()).decode("utf-8", errors="replace")
+        if ctype == "application/sparql-query":
+            params["query"] = [body]
+        elif ctype == "application/sparql-update":
+            params["update"] = [body]
+        elif ctype == "application/x-www-form-urlencoded":
+            for k, v in parse_qs(body, keep_blank_values=True).items():
+                params.setdefault(k, []).extend(v)
+    return params
+
+
+def add_routes(app: FastAPI) -> None:
+    @app.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 Protocol endpoint")
+    async def sparql_endpoint(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        engine = request.app.state.engine
+        settings = request.app.state.settings
+        params = await _read_request(request)
+        if "update" in params:
+            if request.method != "POST":
+                return _error(400, "updates must be sent with POST")
+            token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not settings.allow_updates or not hmac.compare_digest(token, settings.update_token or ""):
+                return _error(403, "this endpoint is read-only: updates are not allowed")
+            try:
+                await run_in_threadpool(engine.store.update, params["update"][0], timeout=settings.timeout)
+            except (QueryError, ReadOnlyError) as exc:
+                return _error(400, str(exc))
+            return Response(status_code=204)
+        queries = params.get("query") or []
+        if len(queries) != 1 or not queries[0].strip():
+            return _error(400, "expected exactly one 'query' parameter")
+        graphs = params.get("default-graph-uri") or [None]
+        if len(graphs) > 1:
+            return _error(400, "at most one default-graph-uri is supported")
+        try:
+            result = await run_in_threadpool(
+                engine.store.query, queries[0], graph=graphs[0], timeout=settings.timeout, limit=settings.limit
+            )
+        except QueryTimeout as exc:
+            return _error(503, str(exc))
+        except GraphNotFound as exc:
+            return _error(404, str(exc))
+        except KgqaError as exc:
+            return _error(400, str(exc))
+        fmt = _negotiate(request.headers.get("accept", "*/*"), result)
+        headers = {"X-Kgqa-Truncated": "true"} if getattr(result, "truncated", False) else {}
+        mime = MIME_OF[fmt] if not (result.kind == "graph" and fmt == "xml") else "application/rdf+xml"
+        return Response(result.serialize(fmt), media_type=mime, headers=headers)
