@@ -1,0 +1,18 @@
+"""kgqa bench ...: every module of kgqa.bench adds one benchmark command."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    import kgqa.bench as package
+
+    bench_app = typer.Typer(help="Benchmarks: each prints a table; --json FILE writes the figures.", no_args_is_help=True)
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if module.name != "report":
+            importlib.import_module(f"kgqa.bench.{module.name}").register(bench_app)
+    app.add_typer(bench_app, name="bench")
