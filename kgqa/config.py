@@ -38,6 +38,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # Secrets are read from environment variables named here, never stored in the file.
         "password_env": "KGQA_ENDPOINT_PASSWORD",
         "token_env": "KGQA_ENDPOINT_TOKEN",
+        # true when the endpoint's default graph already is the union of its graphs
+        # (oxigraph serve --union-default-graph, GraphDB, Virtuoso); see docs/store.md
+        "union_default_graph": False,
     },
     "query": {"timeout": 30.0, "limit": 100_000},
     "server": {

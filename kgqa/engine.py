@@ -80,10 +80,11 @@ class Engine:
             engine = cls.open(directory)
         else:
             cfg = Config.from_dict(config or {}, str(cfg_path))
-            # Validate ontologies before anything is written, so a bad one leaves no project behind.
+            # Validate ontologies before anything is written, so a bad one leaves no project
+            # behind; each may use the classes of those before it, as add_ontology allows.
             onto_paths = [bundled_ontology("kgqa.ttl"), *map(Path, ontologies)]
-            for path in onto_paths:
-                validate_file(path).raise_for_errors()
+            for i, path in enumerate(onto_paths):
+                validate_file(path, known=Ontology.from_files(onto_paths[:i])).raise_for_errors()
             directory.mkdir(parents=True, exist_ok=True)
             (directory / "models").mkdir(exist_ok=True)
             cfg.save(cfg_path)
@@ -269,6 +270,7 @@ def _store_for(config: Config, directory: Path, read_only: bool) -> Store:
             password=os.environ.get(config.get("store.password_env")),
             token=os.environ.get(config.get("store.token_env")),
             read_only=read_only,
+            union_default_graph=config.get("store.union_default_graph"),
         )
     return open_store(backend, config=config, directory=directory)
 

@@ -45,13 +45,27 @@ class OntologyReport:
             raise OntologyError(self.errors[0] + more)
 
 
-def _line_of(text_lines: list[str], iri: URIRef) -> int:
-    """First line that mentions ``iri`` as ``<iri>`` or as ``prefix:local``."""
-    local = re.split(r"[#/]", str(iri))[-1]
-    patterns = [re.compile(re.escape(f"<{iri}>")), re.compile(r"(^|[\s;,(\[])[\w-]*:" + re.escape(local) + r"\b")]
+_PREFIX = re.compile(r"^\s*@?prefix\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
+
+
+def _line_of(text_lines: list[str], iri: URIRef, after: int = 1) -> int:
+    """First line from ``after`` on that mentions ``iri`` (as ``<iri>`` or ``prefix:local``).
+
+    Prefixes the file declares for the IRI's namespace are tried first; any prefix
+    with the same local name is the fallback. Lines before ``after`` are searched
+    last, and 1 is returned when nothing matches (e.g. RDF/XML).
+    """
+    text = str(iri)
+    local = re.split(r"[#/]", text)[-1]
+    declared = [m.group(1) for line in text_lines if (m := _PREFIX.match(line)) and text == m.group(2) + local]
+    boundary = r"(^|[\s;,(\[])"
+    patterns = [re.compile(re.escape(f"<{text}>"))]
+    patterns += [re.compile(boundary + re.escape(f"{prefix}:{local}") + r"\b") for prefix in declared]
+    patterns.append(re.compile(boundary + r"[\w-]*:" + re.escape(local) + r"\b"))
+    order = [*range(after, len(text_lines) + 1), *range(1, after)]
     for pattern in patterns:
-        for i, line in enumerate(text_lines, 1):
-            if pattern.search(line):
+        for i in order:
+            if pattern.search(text_lines[i - 1]):
                 return i
     return 1
 
@@ -99,7 +113,9 @@ def validate_file(path: Path | str, known: Ontology | None = None) -> OntologyRe
                     report.errors.append(f"{where(prop.iri)}: object property {prop.label} has datatype range {target}")
                 continue
             if target not in declared:
-                report.errors.append(f"{where(prop.iri)}: {role} of {prop.label} is {target}, which is not a declared class")
+                # Point at the rdfs:domain/range statement: the first mention after the property's own line.
+                line = _line_of(lines, target, after=_line_of(lines, prop.iri))
+                report.errors.append(f"{path}:{line}: {role} of {prop.label} is {target}, which is not a declared class")
             elif role == "range" and prop.is_datatype:
                 report.errors.append(f"{where(prop.iri)}: datatype property {prop.label} has class range {target}")
         if (prop.iri, RDFS.label, None) not in g:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from kgqa.errors import GraphNotFound, KgqaError, QueryError, QueryTimeout, ReadOnlyError
+from kgqa.errors import EndpointError, GraphNotFound, KgqaError, QueryTimeout, ReadOnlyError
 from kgqa.sparql.results import GRAPH_FORMATS, MIME_OF, SELECT_FORMATS, QueryResult
 
 
@@ -32,8 +32,27 @@ def _negotiate(accept: str, result: QueryResult) -> str:
     return "turtle" if result.kind == "graph" else "json"
 
 
-def _error(status: int, message: str) -> PlainTextResponse:
-    return PlainTextResponse(message + "\n", status_code=status)
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+#: HTTP status of each kind of failure (first match); other user errors are 400.
+_STATUS: tuple[tuple[type[KgqaError], int], ...] = (
+    (QueryTimeout, 503),
+    (GraphNotFound, 404),
+    (ReadOnlyError, 403),
+    (EndpointError, 502),
+)
+
+
+def _status(exc: KgqaError) -> int:
+    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+
+
+def _token_ok(request: Request, expected: str) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
 async def _read_request(request: Request) -> dict[str, list[str]]:
@@ -63,13 +82,16 @@ def add_routes(app: FastAPI) -> None:
         if "update" in params:
             if request.method != "POST":
                 return _error(400, "updates must be sent with POST")
-            token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not settings.allow_updates or not hmac.compare_digest(token, settings.update_token or ""):
+            if not settings.allow_updates:
                 return _error(403, "this endpoint is read-only: updates are not allowed")
+            if not _token_ok(request, settings.update_token or ""):
+                return _error(
+                    401, "updates need the update token: send 'Authorization: Bearer TOKEN'", {"WWW-Authenticate": "Bearer"}
+                )
             try:
                 await run_in_threadpool(engine.store.update, params["update"][0], timeout=settings.timeout)
-            except (QueryError, ReadOnlyError) as exc:
-                return _error(400, str(exc))
+            except KgqaError as exc:
+                return _error(_status(exc), str(exc))
             return Response(status_code=204)
         queries = params.get("query") or []
         if len(queries) != 1 or not queries[0].strip():
@@ -81,12 +103,8 @@ def add_routes(app: FastAPI) -> None:
             result = await run_in_threadpool(
                 engine.store.query, queries[0], graph=graphs[0], timeout=settings.timeout, limit=settings.limit
             )
-        except QueryTimeout as exc:
-            return _error(503, str(exc))
-        except GraphNotFound as exc:
-            return _error(404, str(exc))
         except KgqaError as exc:
-            return _error(400, str(exc))
+            return _error(_status(exc), str(exc))
         fmt = _negotiate(request.headers.get("accept", "*/*"), result)
         headers = {"X-Kgqa-Truncated": "true"} if getattr(result, "truncated", False) else {}
         mime = MIME_OF[fmt] if not (result.kind == "graph" and fmt == "xml") else "application/rdf+xml"

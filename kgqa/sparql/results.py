@@ -12,9 +12,8 @@ Example:
     >>> r = SelectResult(["s", "n"], [(URIRef("http://ex.org/a"), Literal(1))])
     >>> r.to_dicts()
     [{'s': 'http://ex.org/a', 'n': 1}]
-    >>> print(r.serialize("csv").decode().strip())
-    s,n
-    http://ex.org/a,1
+    >>> r.serialize("csv").decode().splitlines()
+    ['s,n', 'http://ex.org/a,1']
 """
 
 from __future__ import annotations
@@ -73,6 +72,13 @@ def _tsv_term(term: Node | None) -> str:
     return "" if term is None else term.n3()
 
 
+def _csv_term(term: Node | None) -> str:
+    # CSV results keep only the lexical form, and blank nodes as _:label (SPARQL 1.1 CSV spec).
+    if term is None:
+        return ""
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
 @dataclass
 class SelectResult:
     """Rows of a SELECT query: ``vars`` names the columns, ``rows`` holds rdflib terms.
@@ -113,7 +119,7 @@ class SelectResult:
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(self.vars)
             for row in self.rows:
-                writer.writerow(["" if t is None else str(t) for t in row])
+                writer.writerow([_csv_term(t) for t in row])
             return out.getvalue().encode()
         if fmt not in ("json", "xml"):
             raise QueryError(f"unknown result format {fmt!r} for SELECT; use json, xml, csv or tsv")
@@ -139,8 +145,13 @@ class AskResult:
         return [{"boolean": self.value}]
 
     def serialize(self, fmt: str = "json") -> bytes:
-        if fmt in ("csv", "tsv"):
-            return (("_askResult\n" if fmt == "csv" else "?_askResult\n") + str(self.value).lower() + "\n").encode()
+        """Serialize as ``json``, ``xml``, ``csv`` or ``tsv`` (one ``_askResult`` column, as Jena does)."""
+        if fmt == "csv":
+            return f"_askResult\r\n{str(self.value).lower()}\r\n".encode()
+        if fmt == "tsv":
+            return f"?_askResult\n{str(self.value).lower()}\n".encode()
+        if fmt not in ("json", "xml"):
+            raise QueryError(f"unknown result format {fmt!r} for ASK; use json, xml, csv or tsv")
         result = Result("ASK")
         result.askAnswer = self.value
         return result.serialize(format=fmt) or b""
@@ -161,8 +172,10 @@ class GraphResult:
         return [{"s": str(s), "p": str(p), "o": _python_value(o)} for s, p, o in self.graph]
 
     def serialize(self, fmt: str = "turtle") -> bytes:
-        if fmt in ("json", "csv", "tsv"):
-            fmt = {"json": "json-ld", "csv": "nt", "tsv": "nt"}[fmt]
+        """Serialize as ``turtle``, ``nt``, ``xml`` (RDF/XML) or ``json-ld``; ``json``/``csv``/``tsv`` map to JSON-LD/N-Triples."""
+        fmt = {"json": "json-ld", "csv": "nt", "tsv": "nt"}.get(fmt, fmt)
+        if fmt not in GRAPH_FORMATS.values():
+            raise QueryError(f"unknown result format {fmt!r} for a graph; use turtle, nt, xml or json-ld")
         return self.graph.serialize(format=fmt, encoding="utf-8")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import traceback
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -12,6 +14,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from kgqa.errors import QueryTimeout
+from kgqa.sparql.build import render_term
 from kgqa.sparql.results import QueryResult
 
 Quad = tuple[Node, Node, Node, URIRef | None]
@@ -26,12 +29,17 @@ class Cancelled(Exception):
     """Raised inside a query worker when its caller gave up waiting."""
 
 
-def run_with_timeout(work: Callable[[threading.Event], T], timeout: float | None, what: str) -> T:
+def run_with_timeout(
+    work: Callable[[threading.Event], T], timeout: float | None, what: str, *, interruptible: bool = True
+) -> T:
     """Run ``work(cancel)`` in a worker thread and wait at most ``timeout`` seconds.
 
     ``work`` must check ``cancel`` between result rows. Oxigraph releases the GIL while
-    it evaluates, so the caller regains control on time even if a single blocking
-    step (a large aggregate) keeps the worker busy a little longer.
+    it evaluates, so the caller regains control on time even when a single blocking
+    step (a large aggregate, an update) keeps the worker busy: that step cannot be
+    interrupted and finishes in the background. ``timeout`` ``None`` or ``<= 0``
+    means no limit. Pass ``interruptible=False`` for work that cannot be stopped (an
+    update): the error then says it may still complete.
     """
     if timeout is None or timeout <= 0:
         return work(threading.Event())
@@ -42,6 +50,9 @@ def run_with_timeout(work: Callable[[threading.Event], T], timeout: float | None
         try:
             box["value"] = work(cancel)
         except BaseException as exc:  # re-raised in the caller's thread
+            # Oxigraph result iterators must be freed by the thread that made them:
+            # drop the frames' locals here, keeping the traceback's lines.
+            _clear_frames(exc)
             box["error"] = exc
 
     worker = threading.Thread(target=target, name="kgqa-query", daemon=True)
@@ -49,10 +60,26 @@ def run_with_timeout(work: Callable[[threading.Event], T], timeout: float | None
     worker.join(timeout)
     if worker.is_alive():
         cancel.set()
+        worker.join(0.1)  # a worker between rows notices at once and frees its iterator
+        if not interruptible:
+            raise QueryTimeout(f"{what} did not finish within the {timeout:g} s timeout; it cannot be interrupted and may still complete")
         raise QueryTimeout(f"{what} stopped after the {timeout:g} s timeout")
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+def one_line(value: object) -> str:
+    """``str(value)`` with its whitespace runs (newlines too) collapsed: error messages are one line."""
+    return " ".join(str(value).split())
+
+
+def _clear_frames(exc: BaseException | None) -> None:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__context__
 
 
 class Store(ABC):
@@ -94,7 +121,7 @@ class Store(ABC):
 
     @abstractmethod
     def graphs(self) -> list[URIRef]:
-        """Names of the non-empty named graphs."""
+        """Names of the named graphs, sorted (Oxigraph also lists graphs emptied by ``CLEAR``)."""
 
     @abstractmethod
     def count(self, graph: URIRef | str | None = None) -> int:
@@ -110,10 +137,13 @@ class Store(ABC):
         Readers see either the old or the new content, never a mix: the new triples are
         staged in a scratch graph, then ``MOVE``d over the old one in one update.
         """
-        staging = URIRef(f"{graph}#staging")
-        self.drop_graph(staging)
+        target = URIRef(str(graph))
+        staging = URIRef(f"urn:kgqa:staging:{uuid.uuid4().hex}")
         n = self.add((s, p, o, staging) for s, p, o, _ in quads)
-        self.update(f"MOVE SILENT <{staging}> TO <{graph}>")
+        if n == 0:  # MOVE from a graph that does not exist would keep the old content
+            self.drop_graph(target)
+        else:
+            self.update(f"MOVE {render_term(staging)} TO {render_term(target)}")
         return n
 
     def has_graph(self, graph: URIRef | str) -> bool:

@@ -1,8 +1,18 @@
 """The remote backend: any SPARQL 1.1 Protocol server.
 
 Queries go to the query URL, updates to the update URL (SPARQL 1.1 Protocol, POST).
-Writes are made atomic on the server side by staging them in a scratch graph and
-``ADD``-ing it in one update, so a failed load leaves the target graph untouched.
+
+*The union of all graphs.* kgqa queries see every graph unless they name one. The
+protocol cannot name a server's unnamed default graph, so by default kgqa sends the
+dataset explicitly: the named graphs (listed with ``GRAPH ?g {}``) form the default
+graph, and stay available to ``GRAPH`` patterns; triples in the server's unnamed
+default graph are then seen only while no named graph exists. Servers that already
+answer over the union (``oxigraph serve --union-default-graph``, GraphDB, Virtuoso,
+Fuseki with ``unionDefaultGraph``) can say so with ``union_default_graph=True``
+(``store.union_default_graph`` in kgqa.toml): queries then go as they are.
+
+*Atomic writes.* Writes are staged in scratch graphs and ``ADD``-ed in one update, so
+a failed load leaves the target graph untouched.
 """
 
 from __future__ import annotations
@@ -19,15 +29,16 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from kgqa.errors import EndpointError, GraphNotFound, QueryError, QueryTimeout, ReadOnlyError
-from kgqa.sparql.build import render_term
+from kgqa.sparql.build import bind_values, render_term
 from kgqa.sparql.results import AskResult, GraphResult, QueryResult, SelectResult, rows_from_dicts
 from kgqa.sparql.terms import to_rdflib
 from kgqa.store import STORES
-from kgqa.store.base import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, Quad, Store
-from kgqa.store.formats import oxigraph_format, read_checked
+from kgqa.store.base import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, Quad, Store, one_line
+from kgqa.store.formats import oxigraph_format, parse_quads, read_checked
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _BATCH = 5_000
+_LIST_GRAPHS = "SELECT DISTINCT ?g { GRAPH ?g { } }"
 
 
 @STORES.register("endpoint")
@@ -51,35 +62,40 @@ class EndpointStore(Store):
         password: str | None = None,
         token: str | None = None,
         read_only: bool = False,
+        union_default_graph: bool = False,
         connect_timeout: float = 5.0,
     ) -> None:
         self.location = query_url
         self.query_url = query_url
         self.update_url = update_url
         self.read_only = read_only or update_url is None
+        self.union_default_graph = union_default_graph
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         auth = httpx.BasicAuth(username, password or "") if username else None
         self._connect_timeout = connect_timeout
         self._client = httpx.Client(headers=headers, auth=auth, follow_redirects=True)
 
     # -- transport ---------------------------------------------------------------
-    def _post(self, url: str, data: dict[str, str], accept: str, timeout: float | None) -> httpx.Response:
+    def _post(self, url: str, data: dict[str, str | list[str]], accept: str, timeout: float | None) -> httpx.Response:
         limits = httpx.Timeout(timeout, connect=self._connect_timeout)
         try:
             response = self._client.post(url, data=data, headers={"Accept": accept}, timeout=limits)
+        except httpx.ConnectTimeout:
+            raise EndpointError(f"{url}: cannot reach the SPARQL endpoint (connection timed out)") from None
         except httpx.TimeoutException:
-            if timeout is None:
-                raise EndpointError(f"{url}: connection timed out") from None
             raise QueryTimeout(f"{url}: no answer within the {timeout:g} s timeout") from None
         except httpx.HTTPError as exc:
-            raise EndpointError(f"{url}: cannot reach the SPARQL endpoint ({exc})") from None
+            raise EndpointError(f"{url}: cannot reach the SPARQL endpoint ({one_line(exc)})") from None
         if response.status_code in (401, 403):
-            raise ReadOnlyError(f"{url}: refused with HTTP {response.status_code}: {response.text.strip()[:200]}")
+            raise ReadOnlyError(f"{url}: refused with HTTP {response.status_code}: {one_line(response.text)[:200]}")
         if response.status_code == 400:
-            raise QueryError(f"{url}: {response.text.strip()[:500]}")
+            raise QueryError(f"{url}: {one_line(response.text)[:500]}")
         if response.status_code >= 300:
-            raise EndpointError(f"{url}: HTTP {response.status_code}: {response.text.strip()[:200]}")
+            raise EndpointError(f"{url}: HTTP {response.status_code}: {one_line(response.text)[:200]}")
         return response
+
+    def _send_query(self, query: str, data: dict[str, str | list[str]], timeout: float | None) -> httpx.Response:
+        return self._post(self.query_url, {"query": query, **data}, _ACCEPT, timeout)
 
     # -- reading -----------------------------------------------------------------
     def query(
@@ -91,48 +107,33 @@ class EndpointStore(Store):
         timeout: float | None = DEFAULT_TIMEOUT_S,
         limit: int | None = DEFAULT_LIMIT,
     ) -> QueryResult:
-        if bindings:
-            # A trailing VALUES block binds for the whole query; terms are escaped.
-            names = list(bindings)
-            query = (
-                f"{query}\nVALUES ({' '.join('?' + n for n in names)}) "
-                f"{{ ({' '.join(render_term(bindings[n]) for n in names)}) }}"
-            )
-        data = {"query": query}
-        if graph is not None:
-            if not self.has_graph(graph):
-                raise GraphNotFound(f"graph <{graph}> does not exist at {self.location}")
-            data["default-graph-uri"] = str(graph)
-        response = self._post(self.query_url, data, _ACCEPT, timeout)
-        ctype = response.headers.get("content-type", "").split(";")[0].strip()
-        if ctype in ("application/sparql-results+json", "application/json"):
-            parsed = Result.parse(io.BytesIO(response.content), format="json")
-            if parsed.type == "ASK":
-                return AskResult(bool(parsed.askAnswer))
-            names = [str(v) for v in parsed.vars or []]
-            bindings_list = [{str(k): v for k, v in b.items()} for b in parsed.bindings]
-            truncated = limit is not None and len(bindings_list) > limit
-            return SelectResult(names, rows_from_dicts(names, bindings_list[:limit]), truncated)
-        g = Graph()
-        fmt = "nt" if ctype == "application/n-triples" else "turtle"
-        g.parse(data=response.content, format=fmt)
-        return GraphResult(g)
+        query = bind_values(query, bindings or {})
+        dataset: dict[str, str | list[str]] = {}
+        if graph is not None or not self.union_default_graph:
+            named = [str(g) for g in self.graphs()]
+            if graph is not None:
+                if str(graph) not in named:
+                    raise GraphNotFound(f"graph <{graph}> does not exist at {self.location}")
+                dataset = {"default-graph-uri": str(graph), "named-graph-uri": named}
+            elif named:
+                dataset = {"default-graph-uri": named, "named-graph-uri": named}
+        response = self._send_query(query, dataset, timeout)
+        return _parse_result(response, limit)
 
     def graphs(self) -> list[URIRef]:
-        result = self.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", timeout=DEFAULT_TIMEOUT_S)
+        response = self._send_query(_LIST_GRAPHS, {}, DEFAULT_TIMEOUT_S)
+        result = _parse_result(response, None)
         return sorted(URIRef(str(g)) for g in result.column("g"))  # type: ignore[union-attr]
 
     def count(self, graph: URIRef | str | None = None) -> int:
-        if graph is None:
-            q = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-        else:
+        if graph is not None:
             q = f"SELECT (COUNT(*) AS ?n) {{ GRAPH {render_term(URIRef(str(graph)))} {{ ?s ?p ?o }} }}"
-        result = self.query(q)
-        return int(result.rows[0][0])  # type: ignore[union-attr]
-
-    def has_graph(self, graph: URIRef | str) -> bool:
-        result = self.query(f"ASK {{ GRAPH {render_term(URIRef(str(graph)))} {{ ?s ?p ?o }} }}")
-        return bool(result)
+        elif self.union_default_graph:  # the default graph is the union: count the named graphs' quads
+            q = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+        else:
+            q = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        result = _parse_result(self._send_query(q, {}, DEFAULT_TIMEOUT_S), None)
+        return int(result.rows[0][0])  # type: ignore[union-attr, arg-type]
 
     # -- writing -----------------------------------------------------------------
     def update(self, update: str, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> None:
@@ -151,21 +152,22 @@ class EndpointStore(Store):
                 for s, p, o, g in batch:
                     target = "" if g is None else str(g)
                     scratch = staged.setdefault(target, f"{stage}:{len(staged)}")
-                    blocks.setdefault(scratch, []).append(
-                        f"{render_term(s)} {render_term(p)} {render_term(o)} ."
-                    )
+                    blocks.setdefault(scratch, []).append(f"{render_term(s)} {render_term(p)} {render_term(o)} .")
                     n += 1
                 body = " ".join(f"GRAPH <{g}> {{ {' '.join(lines)} }}" for g, lines in blocks.items())
                 self.update(f"INSERT DATA {{ {body} }}")
             publish = " ; ".join(
-                f"ADD <{scratch}> TO {'DEFAULT' if not target else f'<{target}>'}"
+                f"ADD <{scratch}> TO {render_term(URIRef(target)) if target else 'DEFAULT'}"
                 for target, scratch in staged.items()
             )
             if publish:
                 self.update(publish)
         finally:
             if staged:
-                self.update(" ; ".join(f"DROP SILENT GRAPH <{s}>" for s in staged.values()))
+                try:
+                    self.update(" ; ".join(f"DROP SILENT GRAPH <{s}>" for s in staged.values()))
+                except EndpointError:
+                    pass  # the error that brought us here says more; scratch graphs stay behind
         return n
 
     def add(self, quads: Iterable[Quad]) -> int:
@@ -182,11 +184,10 @@ class EndpointStore(Store):
         target = None if graph is None else URIRef(str(graph))
 
         def quads() -> Iterator[Quad]:
-            for q in ox.parse(path=str(path), format=rdf_format):
-                g = target
-                if g is None and isinstance(q.graph_name, ox.NamedNode):
-                    g = URIRef(q.graph_name.value)
-                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), g  # type: ignore[misc]
+            # Like Oxigraph's bulk load: quads keep their own graph, triples go to ``graph``.
+            for q in parse_quads(path, rdf_format):
+                own = None if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), own or target  # type: ignore[misc]
 
         return self._staged(quads())
 
@@ -195,6 +196,28 @@ class EndpointStore(Store):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _parse_result(response: httpx.Response, limit: int | None) -> QueryResult:
+    ctype = response.headers.get("content-type", "").split(";")[0].strip()
+    if ctype in ("application/sparql-results+json", "application/json"):
+        parsed = Result.parse(io.BytesIO(response.content), format="json")
+        if parsed.type == "ASK":
+            return AskResult(bool(parsed.askAnswer))
+        names = [str(v) for v in parsed.vars or []]
+        rows = [{str(k): v for k, v in b.items()} for b in parsed.bindings]
+        truncated = limit is not None and len(rows) > limit
+        return SelectResult(names, rows_from_dicts(names, rows[:limit]), truncated)
+    g = Graph()
+    g.parse(data=response.content, format="nt" if ctype == "application/n-triples" else "turtle")
+    if limit is not None and len(g) > limit:
+        kept = Graph()
+        for i, triple in enumerate(g):
+            if i >= limit:
+                break
+            kept.add(triple)
+        return GraphResult(kept, truncated=True)
+    return GraphResult(g)
 
 
 def _batches(items: Iterable[Quad], size: int) -> Iterator[list[Quad]]:

@@ -10,12 +10,13 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kgqa.errors import GraphNotFound, QueryError, RDFSyntaxError, ReadOnlyError
+from kgqa.errors import GraphNotFound, ProjectError, QueryError, RDFSyntaxError, ReadOnlyError
+from kgqa.sparql.build import bind_values
 from kgqa.sparql.results import AskResult, GraphResult, QueryResult, SelectResult
 from kgqa.sparql.terms import graph_node, to_oxigraph, to_rdflib
 from kgqa.store import STORES
-from kgqa.store.base import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, Cancelled, Quad, Store, run_with_timeout
-from kgqa.store.formats import oxigraph_format, read_checked
+from kgqa.store.base import DEFAULT_LIMIT, DEFAULT_TIMEOUT_S, Cancelled, Quad, Store, one_line, run_with_timeout
+from kgqa.store.formats import base_iri, open_rdf, oxigraph_format, read_checked
 
 
 @STORES.register("oxigraph")
@@ -44,7 +45,8 @@ class OxigraphStore(Store):
             else:
                 self._store = ox.Store(str(path))
         except OSError as exc:
-            raise QueryError(f"{self.location}: cannot open the Oxigraph store: {exc}") from None
+            hint = " (is another process, e.g. `kgqa serve`, using it?)" if "lock" in str(exc).lower() else ""
+            raise ProjectError(f"{self.location}: cannot open the Oxigraph store{hint}: {exc}") from None
         # Oxigraph is safe to read from many threads; writes we serialise ourselves.
         self._write_lock = threading.Lock()
 
@@ -65,17 +67,18 @@ class OxigraphStore(Store):
             kwargs["default_graph"] = graph_node(graph)
         else:
             kwargs["use_default_graph_as_union"] = True
-        if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        # A VALUES row rather than Oxigraph's substitutions, which refuse variables
+        # the query does not project (e.g. under COUNT).
+        query = bind_values(query, bindings or {})
 
         def work(cancel: threading.Event) -> QueryResult:
             try:
                 raw = self._store.query(query, **kwargs)
+                return _materialise(raw, cancel, limit)
             except SyntaxError as exc:
-                raise QueryError(f"SPARQL syntax error: {exc}") from None
-            except OSError as exc:
-                raise QueryError(f"query failed: {exc}") from None
-            return _materialise(raw, cancel, limit)
+                raise QueryError(f"SPARQL syntax error: {one_line(exc)}") from None
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"query failed: {one_line(exc)}") from None
 
         return run_with_timeout(work, timeout, "query")
 
@@ -103,11 +106,11 @@ class OxigraphStore(Store):
                 with self._write_lock:
                     self._store.update(update)
             except SyntaxError as exc:
-                raise QueryError(f"SPARQL update syntax error: {exc}") from None
-            except OSError as exc:
-                raise QueryError(f"update failed: {exc}") from None
+                raise QueryError(f"SPARQL update syntax error: {one_line(exc)}") from None
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"update failed: {one_line(exc)}") from None
 
-        run_with_timeout(work, timeout, "update")
+        run_with_timeout(work, timeout, "update", interruptible=False)
 
     def add(self, quads: Iterable[Quad]) -> int:
         self._check_writable()
@@ -129,14 +132,14 @@ class OxigraphStore(Store):
         path = Path(path)
         rdf_format = oxigraph_format(path, fmt)
         count = read_checked(path, rdf_format)
-        kwargs: dict[str, object] = {"path": str(path), "format": rdf_format}
+        kwargs: dict[str, object] = {"format": rdf_format, "base_iri": base_iri(path)}
         if graph is not None:
             kwargs["to_graph"] = graph_node(graph)
-        with self._write_lock:
+        with self._write_lock, open_rdf(path) as fh:
             try:
-                self._store.bulk_load(**kwargs)
+                self._store.bulk_load(fh, **kwargs)
             except (SyntaxError, ValueError) as exc:  # validated above; kept for races with the file
-                raise RDFSyntaxError(f"{path}: {exc}") from None
+                raise RDFSyntaxError(f"{path}: {one_line(exc)}") from None
         return count
 
     def drop_graph(self, graph: URIRef | str) -> None:

@@ -1,0 +1,134 @@
+"""Shared fixtures: real servers in subprocesses, and the small test data files.
+
+* ``free_port()``: a TCP port nobody listens on (also a fixture of the same name);
+* ``oxigraph_server``: an in-memory ``oxigraph serve`` process (SPARQL 1.1 at /query, /update);
+* ``kgqa_server``: a factory that starts ``kgqa --project DIR serve`` with extra flags;
+* ``FIXTURES``: ``data/fixtures`` (good and bad input files, see its README), and
+  ``EX``, ``BOOKS``, ``LEM``, ``BOOKS_BY``: terms of its ``books.ttl`` and a query over it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import URIRef
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "data" / "fixtures"
+BIN = Path(sys.executable).parent
+
+# Terms of data/fixtures/books.ttl, and a query over it.
+EX = "http://example.org/"
+BOOKS = URIRef("urn:test:books")
+LEM = URIRef(EX + "lem")
+BOOKS_BY = "SELECT ?b { ?b <http://example.org/author> ?a } ORDER BY ?b"
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(name="free_port")
+def free_port_fixture() -> int:
+    return free_port()
+
+
+@dataclass
+class Server:
+    """A server process started by a fixture, and its URLs."""
+
+    process: subprocess.Popen
+    base: str
+    query_url: str
+    update_url: str
+
+
+def _wait_until_up(process: subprocess.Popen, url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"server exited with {process.returncode}: {out}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server at {url} did not answer within {timeout} s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _start(args: list[str], url: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}
+    )
+    try:
+        _wait_until_up(process, url)
+    except BaseException:
+        _stop(process)
+        raise
+    return process
+
+
+@pytest.fixture
+def oxigraph_server() -> Iterator[Server]:
+    """A fresh in-memory Oxigraph SPARQL server, killed after the test."""
+    yield from _oxigraph([])
+
+
+@pytest.fixture
+def oxigraph_union_server() -> Iterator[Server]:
+    """An Oxigraph server whose default graph is the union of all graphs."""
+    yield from _oxigraph(["--union-default-graph"])
+
+
+def _oxigraph(flags: list[str]) -> Iterator[Server]:
+    binary = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+    if binary is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    base = f"http://127.0.0.1:{free_port()}"
+    process = _start([binary, "serve", "--bind", base.removeprefix("http://"), *flags], base + "/query")
+    yield Server(process, base, base + "/query", base + "/update")
+    _stop(process)
+
+
+KgqaServerFactory = Callable[..., Server]
+
+
+@pytest.fixture
+def kgqa_server() -> Iterator[KgqaServerFactory]:
+    """``start(project, *flags, env={})`` runs ``kgqa --project DIR serve --port N *flags``."""
+    started: list[subprocess.Popen] = []
+
+    def start(project: Path, *flags: str, env: dict[str, str] | None = None) -> Server:
+        base = f"http://127.0.0.1:{free_port()}"
+        port = base.rsplit(":", 1)[1]
+        args = [str(BIN / "kgqa"), "--project", str(project), "serve", "--port", port, *flags]
+        process = _start(args, base + "/sparql?query=ASK%7B%7D", env)
+        started.append(process)
+        return Server(process, base, base + "/sparql", base + "/sparql")
+
+    yield start
+    for process in started:
+        _stop(process)
