@@ -1,0 +1,267 @@
+"""Lexicalisations learned from texts aligned with triple sets (e.g. WebNLG train).
+
+A text that says a set of triples becomes a *template* once the names in it are
+replaced by numbered slots ("{0} is located in {1}."). Templates are filed under the
+*shape* of their triple set: the predicates and which slots they connect, up to
+reordering, so a template learned for (Aarhus_Airport, location, Tirstrup) serves
+(Ardmore_Airport, location, Auckland). Per shape the most typical template is kept
+(minimum Bayes risk over the texts seen: the one closest to all the others).
+
+The same pass learns how names are written: for every name, the forms the texts use
+("the United States", "rhythm and blues"), and over all names which rewriting of a
+value people prefer (a date as "15 March 1932" or "March 15, 1932").
+
+Example:
+    >>> from kgqa.datasets.webnlg import Triple
+    >>> t = (Triple("Aarhus_Airport", "location", "Tirstrup"),)
+    >>> lex = Lexicon.learn([(t, ["Aarhus Airport is located in Tirstrup."])])
+    >>> lex.template(shape((Triple("Ardmore_Airport", "location", "Auckland"),))[0])
+    '{0} is located in {1}.'
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kgqa.verbalize.lexicon import label_template, predicate_words, reads_as_verb
+from kgqa.verbalize.names import Variant, find, variants
+
+#: A shape: ``((predicate, subject slot, object slot), ...)`` in canonical order.
+Shape = tuple[tuple[str, int, int], ...]
+
+_MAX_ORDERINGS = 5040
+_ARTICLE = re.compile(r"(?:^|(?<=\s))(the|The)\s$")
+_WORD = re.compile(r"\w+|[^\w\s]")
+_ALPHA = re.compile(r"[^\W\d_]+")
+
+
+class TripleLike(Protocol):
+    subject: str
+    predicate: str
+    object: str
+
+
+def shape(triples: Sequence[TripleLike]) -> tuple[Shape, list[str]]:
+    """The canonical shape of ``triples`` and the names in slot order.
+
+    Slots are numbered by first appearance after sorting by predicate; among triples
+    that share a predicate the ordering giving the smallest shape wins, so isomorphic
+    triple sets get the same shape.
+    """
+    ordered = sorted(triples, key=lambda t: t.predicate)
+    groups = [list(g) for _, g in itertools.groupby(ordered, key=lambda t: t.predicate)]
+    if math.prod(math.factorial(len(g)) for g in groups) > _MAX_ORDERINGS:
+        groups = [sorted(g, key=lambda t: (t.subject, t.object)) for g in groups]
+        orderings: Iterable[tuple[tuple[TripleLike, ...], ...]] = [tuple(map(tuple, groups))]
+    else:
+        orderings = itertools.product(*(itertools.permutations(g) for g in groups))
+    best: tuple[Shape, list[str]] | None = None
+    for ordering in orderings:
+        slots: dict[str, int] = {}
+        key = tuple(
+            (t.predicate, slots.setdefault(t.subject, len(slots)), slots.setdefault(t.object, len(slots)))
+            for group in ordering
+            for t in group
+        )
+        if best is None or key < best[0]:
+            best = (key, list(slots))
+    assert best is not None
+    return best
+
+
+def slot_spec(raw: str, variant: Variant) -> str:
+    """``"bare"`` when a measure was written without the unit its value carries, else ``""``."""
+    if variant.kind.endswith("-unit") or not any(v.kind.endswith("-unit") for v in variants(raw)):
+        return ""
+    return "bare"
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?"
+
+
+@dataclass
+class NameBook:
+    """How names are written: forms seen per name, and preferred kinds of rewriting."""
+
+    forms: dict[tuple[str, str], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    kinds: Counter[str] = field(default_factory=Counter)
+    #: Mid-sentence word counts: ``lowered`` as written in lower case, ``capital`` otherwise.
+    lowered: Counter[str] = field(default_factory=Counter)
+    capital: Counter[str] = field(default_factory=Counter)
+
+    def observe_casing(self, text: str) -> None:
+        """Count how each word is cased away from sentence starts."""
+        for m in _ALPHA.finditer(text):
+            if not _sentence_initial(text, m.start()):
+                word = m.group(0)
+                (self.lowered if word.islower() else self.capital)[word.lower()] += 1
+
+    def common_noun(self, text: str) -> bool:
+        """True when every word of ``text`` is usually written in lower case ("Red granite")."""
+        words = _ALPHA.findall(text)
+        return bool(words) and all(self.lowered[w.lower()] > self.capital[w.lower()] for w in words)
+
+    def observe(self, raw: str, text: str, start: int, end: int, variant: Variant, article: bool) -> None:
+        form = text[start:end]
+        if _sentence_initial(text, start - (4 if article else 0)) and not article:
+            form = variant.text[:1] + form[1:]  # sentence case hides the name's own case
+        self.forms[raw, slot_spec(raw, variant)][("the " if article else "") + form] += 1
+        self.kinds[variant.kind] += 1
+
+    def surface(self, raw: str, spec: str = "") -> str:
+        """The usual way of writing ``raw``: as seen in texts, else by the preferred rewriting.
+
+        ``spec`` ``"bare"`` asks for a measure without its unit (the template says the unit).
+        """
+        seen = self.forms.get((raw, spec))
+        if seen:
+            return seen.most_common(1)[0][0]
+        options = [v for v in variants(raw) if spec != "bare" or not v.kind.endswith("-unit")]
+        text = max(options, key=lambda v: self.kinds[v.kind]).text
+        # DBpedia capitalises every name; texts write common nouns ("vegetable") in lower case.
+        return text.lower() if self.common_noun(text) else text
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A text with its names replaced by slots, and where each name was found."""
+
+    template: str
+    found: list[tuple[int, int, int, Variant, bool]]  # start, end, slot, variant, article
+
+
+def delexicalise(text: str, names: Sequence[str]) -> Alignment | None:
+    """Replace every mention of ``names[i]`` in ``text`` by ``{i}``; ``None`` unless all are found.
+
+    Longer names claim their spans first (so "Aarhus Airport" is not read as
+    "Aarhus"), and a preceding "the" goes with the name.
+    """
+    claimed: list[tuple[int, int, int, Variant, bool]] = []
+    order = sorted(range(len(names)), key=lambda i: -max(len(v.text) for v in variants(names[i])))
+    for slot in order:
+        spans = sorted(
+            ((a, b, v) for v in variants(names[slot]) for a, b in find(v.text, text)),
+            key=lambda s: (s[0], s[0] - s[1]),
+        )
+        took = False
+        for a, b, variant in spans:
+            if any(a < cb and ca < b for ca, cb, *_ in claimed):
+                continue
+            article = bool(_ARTICLE.search(text[:a]))
+            claimed.append((a, b, slot, variant, article))
+            took = True
+        if not took:
+            return None
+    claimed.sort()
+    pieces, pos = [], 0
+    for a, b, slot, variant, article in claimed:
+        a_art = a - 4 if article else a
+        pieces.append(text[pos:a_art].replace("{", "{{").replace("}", "}}"))
+        spec = slot_spec(names[slot], variant)
+        pieces.append(f"{{{slot}:{spec}}}" if spec else f"{{{slot}}}")
+        pos = b
+    pieces.append(text[pos:].replace("{", "{{").replace("}", "}}"))
+    return Alignment("".join(pieces), claimed)
+
+
+def _bigrams(text: str) -> Counter[tuple[str, str]]:
+    words = ["<s>", *_WORD.findall(text.lower()), "</s>"]
+    return Counter(zip(words, words[1:]))
+
+
+def most_typical(candidates: Counter[str], limit: int = 40) -> str:
+    """The candidate with the highest mean bigram F1 to the others, weighted by counts."""
+    pool = candidates.most_common(limit)
+    if len(pool) == 1:
+        return pool[0][0]
+    grams = [_bigrams(t) for t, _ in pool]
+
+    def f1(a: Counter, b: Counter) -> float:
+        overlap = sum((a & b).values())
+        return 2 * overlap / (sum(a.values()) + sum(b.values()))
+
+    def risk(i: int) -> float:
+        return sum(n * f1(grams[i], grams[j]) for j, (_, n) in enumerate(pool) if j != i) + (pool[i][1] - 1)
+
+    return pool[max(range(len(pool)), key=risk)][0]
+
+
+@dataclass
+class Lexicon:
+    """Templates by shape plus the :class:`NameBook`, learned from aligned texts."""
+
+    candidates: dict[Shape, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    names: NameBook = field(default_factory=NameBook)
+    texts_seen: int = 0
+    texts_aligned: int = 0
+    _best: dict[Shape, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def learn(cls, pairs: Iterable[tuple[Sequence[TripleLike], Sequence[str]]]) -> Lexicon:
+        """Learn from ``(triples, texts)`` pairs."""
+        lex = cls()
+        for triples, texts in pairs:
+            key, names = shape(triples)
+            for text in texts:
+                lex.texts_seen += 1
+                lex.names.observe_casing(text)
+                aligned = delexicalise(text, names)
+                if aligned is None:
+                    continue
+                lex.texts_aligned += 1
+                lex.candidates[key][aligned.template] += 1
+                for a, b, slot, variant, article in aligned.found:
+                    lex.names.observe(names[slot], text, a, b, variant, article)
+        lex.candidates = dict(lex.candidates)  # look-ups must not add empty entries
+        return lex
+
+    def template(self, key: Shape) -> str | None:
+        """The most typical template learned for ``key`` (``None`` if never seen)."""
+        if key not in self.candidates:
+            return None
+        if key not in self._best:
+            self._best[key] = most_typical(self.candidates[key])
+        return self._best[key]
+
+    def support(self, key: Shape) -> int:
+        """How many aligned texts back ``key``."""
+        return sum(self.candidates[key].values()) if key in self.candidates else 0
+
+    def predicates(self) -> set[str]:
+        return {p for key in self.candidates for p, _, _ in key}
+
+    def fallback(self, predicate: str) -> str:
+        """A template for a predicate never seen: the pattern most predicates' texts follow.
+
+        From every one-triple template that spells out its predicate's words ("The
+        runway length of {0} is {1}."), the predicate words are replaced by ``{p}``;
+        the pattern shared by the most predicates is kept.
+        """
+        if "_generic" not in self._best:
+            self._best["_generic"] = self._generic_pattern()  # type: ignore[index]
+        words = predicate_words(predicate).replace("{", "{{").replace("}", "}}")
+        if reads_as_verb(words):  # "preceded by", "is part of": say it as a verb
+            return label_template(words).replace("{s}", "{0}").replace("{o}", "{1}") + "."
+        return self._best["_generic"].replace("{p}", words)  # type: ignore[index]
+
+    def _generic_pattern(self) -> str:
+        predicates_by_pattern: dict[str, set[str]] = defaultdict(set)
+        for key, templates in self.candidates.items():
+            if len(key) != 1 or key[0][1:] != (0, 1):
+                continue
+            words = predicate_words(key[0][0])
+            found = re.compile(rf"\b{re.escape(words)}\b", re.IGNORECASE)
+            for template in templates:
+                if ":" not in template and found.search(template):
+                    predicates_by_pattern[found.sub("{p}", template, count=1)].add(key[0][0])
+        if not predicates_by_pattern:
+            return "{0}'s {p} is {1}."
+        return max(predicates_by_pattern, key=lambda p: (len(predicates_by_pattern[p]), p))

@@ -1,0 +1,245 @@
+"""The Verbalizer: answers as sentences built from the ontology's lexicalisations."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kgqa.errors import KgqaError
+from kgqa.facts import Fact
+from kgqa.ontology import Ontology
+from kgqa.verbalize.lexicon import label_template, local_name, plural_subject, predicate_words, property_template
+from kgqa.verbalize.realise import Mention, Statement, realise
+from kgqa.verbalize.text import capitalise, counted, end_sentence, format_literal, join_list
+
+if TYPE_CHECKING:
+    from kgqa.llm import LLM
+
+FORMS = ("select", "count", "ask")
+#: A count lists its items when there are at most this many.
+MAX_LISTED = 10
+_PERSON_NAMES = frozenset({"person", "people", "human"})
+
+
+class VerbalizeError(KgqaError):
+    """A request the verbalizer cannot phrase (an unknown answer form)."""
+
+
+def inferred_note(confidence: float | None) -> str:
+    """The remark after an inferred fact."""
+    if confidence is None:
+        return "(inferred by graph completion)"
+    return f"(inferred by graph completion, confidence {confidence:.2f})"
+
+
+class Verbalizer:
+    """Turns facts into English with the ontology's templates and labels.
+
+    ``llm`` (optional, see :mod:`kgqa.llm`) is only used by :meth:`rewrite`.
+    """
+
+    def __init__(self, ontology: Ontology | None = None, *, llm: LLM | None = None) -> None:
+        self.ontology = ontology or Ontology({}, {})
+        self.llm = llm
+
+    @classmethod
+    def for_engine(cls, engine: Any) -> Verbalizer:
+        """A verbalizer over ``engine``'s ontology, with the LLM its ``[llm]`` settings name (if any)."""
+        from kgqa.llm import get_llm
+
+        return cls(engine.ontology, llm=get_llm(engine.config))
+
+    # -- words for terms -----------------------------------------------------------
+    def template(self, predicate: URIRef) -> str:
+        """The ``{s} ... {o}`` template of ``predicate``."""
+        prop = self.ontology.properties.get(predicate)
+        if prop is not None:
+            return property_template(prop)
+        return label_template(predicate_words(str(predicate)))
+
+    def _object_text(self, fact: Fact) -> str:
+        if isinstance(fact.object, Literal):
+            return format_literal(fact.object)
+        return fact.object_label or local_name(str(fact.object))
+
+    def _subject_text(self, fact: Fact) -> str:
+        return fact.subject_label or local_name(str(fact.subject))
+
+    def _mention(self, fact: Fact, side: str, noted: bool) -> Mention:
+        note = inferred_note(fact.confidence) if noted and fact.inferred else ""
+        if side == "subject":
+            return Mention(fact.subject, self._subject_text(fact), note)
+        return Mention(fact.object, self._object_text(fact), note)
+
+    def _is_person_class(self, cls: URIRef | None) -> bool:
+        if cls is None:
+            return False
+        for c in self.ontology.ancestors(cls):
+            names = [local_name(str(c))] + (self.ontology.classes[c].names if c in self.ontology.classes else [])
+            if any(n.lower() in _PERSON_NAMES for n in names):
+                return True
+        return False
+
+    def _relative(self, statement: Statement) -> str:
+        prop = self.ontology.properties.get(statement.predicate)  # type: ignore[arg-type]
+        return "who" if prop is not None and self._is_person_class(prop.range) else "which"
+
+    # -- facts to statements -------------------------------------------------------
+    def statements(self, facts: Sequence[Fact]) -> list[Statement]:
+        """One statement per subject and predicate with its objects listed, or per predicate
+        and object with its subjects listed, whichever gathers more facts."""
+        facts = list(dict.fromkeys(facts))
+        by_sp: dict[tuple[Hashable, ...], list[Fact]] = defaultdict(list)
+        by_po: dict[tuple[Hashable, ...], list[Fact]] = defaultdict(list)
+        for f in facts:
+            by_sp[f.subject, f.predicate].append(f)
+            by_po[f.predicate, f.object].append(f)
+        done: set[Fact] = set()
+        out: list[Statement] = []
+        for f in facts:
+            if f in done:
+                continue
+            template = self.template(f.predicate)
+            same_subject = [g for g in by_sp[f.subject, f.predicate] if g not in done]
+            same_object = [g for g in by_po[f.predicate, f.object] if g not in done]
+            if len(same_object) > len(same_subject) and template.startswith("{s} "):
+                group = same_object
+                st = Statement(template, [self._mention(g, "subject", True) for g in group],
+                               [self._mention(f, "object", False)], f.predicate)
+            else:
+                group = same_subject
+                st = Statement(template, [self._mention(f, "subject", False)],
+                               [self._mention(g, "object", True) for g in group], f.predicate)
+            done.update(group)
+            out.append(st)
+        return out
+
+    # -- the public phrasing API -------------------------------------------------------
+    def fact(self, fact: Fact) -> str:
+        """One sentence for one fact.
+
+        Example:
+            >>> from rdflib import URIRef
+            >>> from kgqa.ontology import Ontology, bundled_ontology
+            >>> v = Verbalizer(Ontology.from_files([bundled_ontology("scifi.ttl")]))
+            >>> SF = "https://w3id.org/kgqa/scifi#"
+            >>> v.fact(Fact(URIRef("urn:x:tbp"), "The Three-Body Problem", URIRef(SF + "author"),
+            ...             URIRef("urn:x:liu"), "Liu Cixin"))
+            'The Three-Body Problem was written by Liu Cixin.'
+        """
+        return self.facts([fact])
+
+    def facts(self, facts: Sequence[Fact]) -> str:
+        """Several facts as few sentences: lists aggregated, shared subjects joined, chains followed.
+
+        Example:
+            >>> from rdflib import URIRef
+            >>> from kgqa.ontology import Ontology, bundled_ontology
+            >>> v = Verbalizer(Ontology.from_files([bundled_ontology("scifi.ttl")]))
+            >>> SF = "https://w3id.org/kgqa/scifi#"
+            >>> lem = URIRef("urn:x:lem")
+            >>> v.facts([Fact(URIRef("urn:x:solaris"), "Solaris", URIRef(SF + "author"), lem, "Stanisław Lem"),
+            ...          Fact(lem, "Stanisław Lem", URIRef(SF + "birthPlace"), URIRef("urn:x:lviv"), "Lviv")])
+            'Solaris was written by Stanisław Lem, who was born in Lviv.'
+        """
+        return realise(self.statements(facts), self._relative)
+
+    def not_found(self, missing: str | None = None) -> str:
+        """The honest answer when nothing matches: "I could not find who wrote Foo."."""
+        what = (missing or "an answer").strip().rstrip(".?!")
+        return f"I could not find {what}."
+
+    def answer(
+        self,
+        form: str,
+        facts: Sequence[Fact],
+        *,
+        count: int | None = None,
+        boolean: bool | None = None,
+        topic: Node | str | None = None,
+        missing: str | None = None,
+    ) -> str:
+        """The answer to a question of ``form`` ``"select"``, ``"count"`` or ``"ask"``.
+
+        ``facts`` are those leading to the answers; ``topic`` (the entity asked about,
+        IRI or label) puts its facts first; ``missing`` says what was looked for, for
+        the "I could not find ..." answer.
+
+        Example:
+            >>> Verbalizer().answer("select", [], missing="who wrote Foo")
+            'I could not find who wrote Foo.'
+        """
+        if form not in FORMS:
+            raise VerbalizeError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
+        facts = _topic_first(list(facts), topic)
+        if form == "ask":
+            return self._ask(facts, boolean, missing)
+        if form == "count":
+            return self._count(facts, count, topic, missing)
+        return self.facts(facts) if facts else self.not_found(missing)
+
+    def _ask(self, facts: list[Fact], boolean: bool | None, missing: str | None) -> str:
+        verdict = bool(facts) if boolean is None else boolean
+        if facts:
+            return f"{'Yes' if verdict else 'No'}, {self.facts(facts)}"
+        if verdict:
+            return "Yes."
+        return f"No, {self.not_found(missing)}" if missing else "No."
+
+    def _count(self, facts: list[Fact], count: int | None, topic: Node | str | None, missing: str | None) -> str:
+        if not facts:
+            return self.not_found(missing) if not count else f"The answer is {count:,}."
+        subjects = list(dict.fromkeys(f.subject for f in facts))
+        objects = list(dict.fromkeys(f.object for f in facts))
+        # Count the side that varies; a topic on the object side settles a 1-to-1 tie.
+        count_subjects = len(objects) == 1 and (len(subjects) > 1 or _is_topic(facts[0], "object", topic))
+        n = count if count is not None else len(subjects if count_subjects else objects)
+        predicate = facts[0].predicate
+        prop = self.ontology.properties.get(predicate)
+        cls = (prop.domain if count_subjects else prop.range) if prop is not None else None
+        noun = self.ontology.label(cls) if cls is not None and cls in self.ontology.classes else "result"
+        counted_slot, fixed_slot = ("{s}", "{o}") if count_subjects else ("{o}", "{s}")
+        template = re.sub(rf"\b(?:the|a|an) {re.escape(counted_slot)}", counted_slot, self.template(predicate))
+        if n != 1:
+            template = plural_subject(template, counted_slot)
+        fixed = self._object_text(facts[0]) if count_subjects else self._subject_text(facts[0])
+        sentence = template.replace(counted_slot, counted(n, noun)).replace(fixed_slot, fixed)
+        side = "subject" if count_subjects else "object"
+        items = list(dict.fromkeys(self._mention(f, side, True).said() for f in facts))
+        if 1 < n <= MAX_LISTED and len(items) == n:
+            sentence += ": " + join_list(items)
+        elif any(f.inferred for f in facts):
+            inferred = [f for f in facts if f.inferred]
+            sentence += f" ({len(inferred)} of them {inferred_note(min(f.confidence or 0 for f in inferred))[1:-1]} or more)"
+        return end_sentence(capitalise(sentence))
+
+    def rewrite(self, text: str, facts: Sequence[Fact], answers: Sequence[str]) -> str:
+        """``text`` polished by the configured LLM, if any and if the result passes the guard
+        (every answer kept, no name or number outside the facts); else ``text`` unchanged."""
+        if self.llm is None:
+            return text
+        from kgqa.verbalize.rewrite import rewrite
+
+        return rewrite(self.llm, text, facts, answers)
+
+
+def _is_topic(fact: Fact, side: str, topic: Node | str | None) -> bool:
+    if topic is None:
+        return False
+    term, label = (fact.subject, fact.subject_label) if side == "subject" else (fact.object, fact.object_label)
+    return topic == term or (isinstance(topic, str) and not isinstance(topic, Node) and topic == label)
+
+
+def _topic_first(facts: list[Fact], topic: Node | str | None) -> list[Fact]:
+    """Facts about ``topic`` first (stable otherwise)."""
+    if topic is None:
+        return facts
+    return sorted(facts, key=lambda f: not (_is_topic(f, "subject", topic) or _is_topic(f, "object", topic)))
+
+
+__all__ = ["FORMS", "VerbalizeError", "Verbalizer", "inferred_note"]

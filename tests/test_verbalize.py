@@ -1,0 +1,207 @@
+"""Verbalizer: templates from the ontology and from labels, aggregation, chains, counts, yes/no,
+not found, inferred facts, literals."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import XSD, Literal, URIRef
+
+from kgqa.errors import KgqaError
+from kgqa.facts import Fact
+from kgqa.ontology import Ontology, bundled_ontology
+from kgqa.verbalize import VerbalizeError, Verbalizer
+from kgqa.verbalize.lexicon import label_template, plural_subject, predicate_words
+from kgqa.verbalize.text import format_literal, join_list
+
+SF = "https://w3id.org/kgqa/scifi#"
+R = "https://w3id.org/kgqa/resource/"
+EX = "http://example.org/onto#"
+
+# Properties without kgqa:template: the verbalizer must build one from the labels.
+SMALL_ONTOLOGY = """
+@prefix ex: <http://example.org/onto#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Human a owl:Class ; rdfs:label "human"@en .
+ex:Writer a owl:Class ; rdfs:subClassOf ex:Human ; rdfs:label "writer"@en .
+ex:Town a owl:Class ; rdfs:label "town"@en .
+ex:placeOfBirth a owl:ObjectProperty ; rdfs:label "place of birth"@en ; skos:altLabel "born in"@en ;
+    rdfs:domain ex:Writer ; rdfs:range ex:Town .
+ex:locatedIn a owl:ObjectProperty ; rdfs:label "located in"@en ; rdfs:domain ex:Town ; rdfs:range ex:Town .
+ex:population a owl:DatatypeProperty ; rdfs:label "population"@en ; rdfs:domain ex:Town ; rdfs:range xsd:integer .
+ex:mentor a owl:ObjectProperty ; rdfs:label "mentor"@en ; rdfs:domain ex:Writer ; rdfs:range ex:Writer .
+"""
+
+
+@pytest.fixture(scope="module")
+def scifi() -> Verbalizer:
+    return Verbalizer(Ontology.from_files([bundled_ontology("scifi.ttl")]))
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Verbalizer:
+    path = tmp_path_factory.mktemp("onto") / "small.ttl"
+    path.write_text(SMALL_ONTOLOGY, encoding="utf-8")
+    return Verbalizer(Ontology.from_files([path]))
+
+
+def fact(s: str, s_label: str, p: str, o: str | Literal, o_label: str = "", **kw: object) -> Fact:
+    obj = o if isinstance(o, Literal) else URIRef(R + o)
+    return Fact(URIRef(R + s), s_label, URIRef(p), obj, o_label or str(o), **kw)  # type: ignore[arg-type]
+
+
+def asimov_books() -> list[Fact]:
+    titles = [("Foundation", "Foundation"), ("I_Robot", "I, Robot"), ("Gods", "The Gods Themselves")]
+    return [fact(iri, label, SF + "author", "Asimov", "Isaac Asimov") for iri, label in titles]
+
+
+# -- one fact ---------------------------------------------------------------------------
+def test_fact_uses_the_ontology_template(scifi: Verbalizer) -> None:
+    f = fact("TBP", "The Three-Body Problem", SF + "author", "Liu", "Liu Cixin")
+    assert scifi.fact(f) == "The Three-Body Problem was written by Liu Cixin."
+    assert scifi.template(URIRef(SF + "award")) == "{s} won the {o}"
+
+
+def test_years_numbers_dates_and_language_tagged_literals(scifi: Verbalizer) -> None:
+    year = fact("Solaris", "Solaris", SF + "publicationYear", Literal("1961", datatype=XSD.integer))
+    assert scifi.fact(year) == "Solaris was published in 1961."
+    pages = fact("Dune", "Dune", SF + "pages", Literal(1412))
+    assert scifi.fact(pages) == "Dune has 1412 pages."
+    assert format_literal(Literal(1234567)) == "1,234,567"
+    assert format_literal(Literal("1961", datatype=XSD.gYear)) == "1961"
+    assert format_literal(Literal("1921-09-12", datatype=XSD.date)) == "12 September 1921"
+    assert format_literal(Literal("2.50", datatype=XSD.decimal)) == "2.5"
+    assert format_literal(Literal("Solaris", lang="pl")) == "Solaris"
+
+
+def test_templates_built_from_labels_when_the_ontology_has_none(small: Verbalizer) -> None:
+    # The alt label "born in" reads as a verb and beats the noun label "place of birth".
+    assert small.template(URIRef(EX + "placeOfBirth")) == "{s} was born in {o}"
+    assert small.template(URIRef(EX + "locatedIn")) == "{s} is located in {o}"
+    assert small.template(URIRef(EX + "population")) == "{s} has population {o}"
+    # A predicate the ontology does not know: its name split from camelCase.
+    assert small.template(URIRef("http://other.org/numberOfStudents")) == "{s} has number of students {o}"
+    town = fact("Lviv", "Lviv", EX + "population", Literal(717273))
+    assert small.fact(town) == "Lviv has population 717,273."
+
+
+def test_label_helpers() -> None:
+    assert predicate_words("elevationAboveTheSeaLevel") == "elevation above the sea level"
+    assert predicate_words("http://dbpedia.org/ontology/ISBN") == "ISBN"
+    assert label_template("part of") == "{s} is part of {o}"
+    assert label_template("has genre") == "{s} has genre {o}"
+    assert plural_subject("{s} has {o}") == "{s} have {o}"
+    assert plural_subject("{s} carries {o}") == "{s} carry {o}"
+    assert join_list(["a"]) == "a" and join_list(["a", "b"]) == "a and b"
+
+
+# -- several facts ------------------------------------------------------------------------
+def test_facts_sharing_subject_and_predicate_become_one_list() -> None:
+    v = Verbalizer(Ontology.from_files([bundled_ontology("scifi.ttl")]))
+    dune = [fact("Dune", "Dune", SF + "award", a, label) for a, label in [("Hugo", "Hugo Award"), ("Nebula", "Nebula Award")]]
+    assert v.facts(dune) == "Dune won the Hugo Award and Nebula Award."
+
+
+def test_facts_sharing_predicate_and_object_list_the_subjects_with_agreement(scifi: Verbalizer) -> None:
+    text = scifi.facts(asimov_books())
+    assert text == "Foundation, I, Robot and The Gods Themselves were written by Isaac Asimov."
+    assert scifi.facts(asimov_books()[:1]) == "Foundation was written by Isaac Asimov."
+
+
+def test_chains_continue_with_who_for_people_and_which_for_things(scifi: Verbalizer, small: Verbalizer) -> None:
+    solaris = fact("Solaris", "Solaris", SF + "author", "Lem", "Stanisław Lem")
+    born = fact("Lem", "Stanisław Lem", SF + "birthPlace", "Lviv", "Lviv")
+    country = fact("Lviv", "Lviv", SF + "country", "Ukraine", "Ukraine")
+    assert scifi.facts([solaris, born]) == "Solaris was written by Stanisław Lem, who was born in Lviv."
+    assert scifi.facts([solaris, born, country]) == (
+        "Solaris was written by Stanisław Lem, who was born in Lviv, which is located in Ukraine."
+    )
+    # "who" comes from the range class being a person (here through rdfs:subClassOf ex:Human).
+    mentor = fact("A", "Ann", EX + "mentor", "B", "Bea")
+    born_b = fact("B", "Bea", EX + "placeOfBirth", "Town", "Oakham")
+    assert small.facts([mentor, born_b]) == "Ann has mentor Bea, who was born in Oakham."
+
+
+def test_statements_about_one_subject_are_joined(scifi: Verbalizer) -> None:
+    facts = [
+        fact("Lem", "Stanisław Lem", SF + "birthPlace", "Lviv", "Lviv"),
+        fact("Lem", "Stanisław Lem", SF + "deathYear", Literal(2006)),
+        fact("Lem", "Stanisław Lem", SF + "nationality", "Poland", "Poland"),
+    ]
+    assert scifi.facts(facts) == "Stanisław Lem was born in Lviv, died in 2006 and is a national of Poland."
+
+
+# -- answers --------------------------------------------------------------------------------
+def test_select_answer_and_not_found(scifi: Verbalizer) -> None:
+    assert scifi.answer("select", asimov_books()[:2]) == "Foundation and I, Robot were written by Isaac Asimov."
+    assert scifi.answer("select", [], missing="who wrote Foo?") == "I could not find who wrote Foo."
+    assert scifi.answer("select", [], missing="an entity named Foo") == "I could not find an entity named Foo."
+    assert scifi.answer("select", []) == "I could not find an answer."
+
+
+def test_topic_facts_come_first(scifi: Verbalizer) -> None:
+    year = fact("Solaris", "Solaris", SF + "publicationYear", Literal(1961))
+    other = fact("Dune", "Dune", SF + "publicationYear", Literal(1965))
+    assert scifi.answer("select", [other, year], topic=URIRef(R + "Solaris")).startswith("Solaris")
+    assert scifi.answer("select", [other, year], topic="Solaris").startswith("Solaris")
+
+
+def test_count_of_subjects_uses_the_domain_class(scifi: Verbalizer) -> None:
+    books = asimov_books()
+    assert scifi.answer("count", books, count=3) == (
+        "3 books were written by Isaac Asimov: Foundation, I, Robot and The Gods Themselves."
+    )
+    # More than the facts shown: the count is said without a list.
+    assert scifi.answer("count", books, count=25) == "25 books were written by Isaac Asimov."
+    one = scifi.answer("count", books[:1], count=1, topic=URIRef(R + "Asimov"))
+    assert one == "1 book was written by Isaac Asimov."
+
+
+def test_count_of_objects_uses_the_range_class_and_drops_the_article(scifi: Verbalizer) -> None:
+    awards = [fact("Dune", "Dune", SF + "award", a, label) for a, label in [("Hugo", "Hugo Award"), ("Nebula", "Nebula Award")]]
+    assert scifi.answer("count", awards, count=2) == "Dune won 2 awards: Hugo Award and Nebula Award."
+
+
+def test_count_without_facts(scifi: Verbalizer) -> None:
+    assert scifi.answer("count", [], count=0, missing="books by Foo") == "I could not find books by Foo."
+
+
+def test_ask_yes_and_no(scifi: Verbalizer) -> None:
+    solaris = fact("Solaris", "Solaris", SF + "author", "Lem", "Stanisław Lem")
+    assert scifi.answer("ask", [solaris], boolean=True) == "Yes, Solaris was written by Stanisław Lem."
+    # "Was Solaris written by Asimov?": no, and the fact that says who did.
+    assert scifi.answer("ask", [solaris], boolean=False) == "No, Solaris was written by Stanisław Lem."
+    assert scifi.answer("ask", [], boolean=False, missing="a book called Foo") == "No, I could not find a book called Foo."
+    assert scifi.answer("ask", [], boolean=True) == "Yes."
+
+
+def test_inferred_facts_are_marked_each_with_its_confidence(scifi: Verbalizer) -> None:
+    lem = fact("Solaris", "Solaris", SF + "author", "Lem", "Stanisław Lem", inferred=True, confidence=0.83)
+    assert scifi.fact(lem) == "Solaris was written by Stanisław Lem (inferred by graph completion, confidence 0.83)."
+    awards = [
+        fact("Dune", "Dune", SF + "award", "Hugo", "Hugo Award"),
+        fact("Dune", "Dune", SF + "award", "Locus", "Locus Award", inferred=True, confidence=0.61),
+    ]
+    assert scifi.facts(awards) == (
+        "Dune won the Hugo Award and Locus Award (inferred by graph completion, confidence 0.61)."
+    )
+    books = [*asimov_books(), fact("Nightfall", "Nightfall", SF + "author", "Asimov", "Isaac Asimov",
+                                   inferred=True, confidence=0.7)]
+    assert scifi.answer("count", books, count=4).endswith(
+        "The Gods Themselves and Nightfall (inferred by graph completion, confidence 0.70)."
+    )
+    assert "(1 of them inferred by graph completion, confidence 0.70 or more)" in scifi.answer("count", books, count=40)
+
+
+def test_unknown_form_is_a_user_error(scifi: Verbalizer) -> None:
+    with pytest.raises(VerbalizeError, match="unknown answer form 'list'"):
+        scifi.answer("list", asimov_books())
+    assert issubclass(VerbalizeError, KgqaError)
+
+
+def test_rewrite_without_an_llm_keeps_the_text(scifi: Verbalizer) -> None:
+    assert scifi.rewrite("Solaris was written by Stanisław Lem.", [], ["Stanisław Lem"]) == (
+        "Solaris was written by Stanisław Lem."
+    )
