@@ -56,11 +56,22 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "ingest": {"confidence_threshold": 0.6, "extractor": "ontology", "resolve_threshold": 0.9},
     "complete": {
+        # Any PyKEEN model name; see docs/completion.md for TransE / DistMult figures.
         "model": "TransE",
         "epochs": 200,
+        "finetune_epochs": 50,
         "embedding_dim": 64,
+        "learning_rate": 0.01,
+        "batch_size": 256,
+        "eval_every": 10,
+        "patience": 3,
+        "holdout": 0.2,
         "target_precision": 0.8,
+        "min_calibration": 5,
+        "top_k": 10,
         "seed": 42,
+        # torch CPU threads; 0 = half the cores
+        "threads": 0,
     },
     "answer": {"use_inferred": True, "min_inferred_confidence": 0.5, "rewriter": ""},
     "translator": {"epochs": 40, "seed": 13},

@@ -1,0 +1,74 @@
+"""kgqa complete: predict missing links into the inferred graph (or drop them)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from kgqa.cli.common import console, open_engine, write_json
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def complete(
+        model: str = typer.Option(None, help="PyKEEN model name (default: complete.model, e.g. TransE, DistMult)."),
+        epochs: int = typer.Option(None, help="Most epochs to train (early stopping may end sooner)."),
+        dim: int = typer.Option(None, "--dim", help="Embedding dimension."),
+        target_precision: float = typer.Option(None, help="Precision each relation's threshold must reach."),
+        retrain: bool = typer.Option(False, help="Train from scratch even if the last run could be fine-tuned."),
+        drop: bool = typer.Option(False, help="Remove the inferred graph and stop."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+        json_out: Path = typer.Option(None, "--json", help="Also write the report as JSON (- for stdout)."),
+    ) -> None:
+        """Train a graph embedding on the asserted facts and write calibrated predictions.
+
+        Predictions go to the graph urn:kgqa:graph:inferred only; asserted graphs are
+        never changed. Run it again after ingesting documents: it fine-tunes the last
+        model when the graph only grew.
+        """
+        from kgqa.complete import complete as run_completion
+
+        _quiet_libraries()
+        with open_engine() as engine:
+            if drop:
+                n = run_completion(engine, drop=True)
+                console.print(f"dropped the inferred graph ({n} quads)")
+                return
+            report = run_completion(
+                engine,
+                model=model,
+                epochs=epochs,
+                embedding_dim=dim,
+                target_precision=target_precision,
+                retrain=retrain,
+                progress=not quiet,
+            )
+        _print_report(report)
+        if json_out is not None:
+            write_json(json_out, report.to_dict())
+
+
+def _quiet_libraries() -> None:
+    # PyKEEN and torch-max-mem log every checkpoint and batch-size guess at INFO/WARNING.
+    logging.getLogger("pykeen").setLevel(logging.ERROR)
+    logging.getLogger("torch_max_mem").setLevel(logging.ERROR)
+
+
+def _print_report(report) -> None:  # noqa: ANN001 - a CompletionReport
+    how = f"fine-tuned from {report.warm_started_from}" if report.warm_started_from else "trained from scratch"
+    console.print(
+        f"run {report.run_id}: {report.model}, {report.epochs} epochs, {how} "
+        f"({report.counts['triples']} triples, {report.counts['entities']} entities, {report.seconds:.1f} s)"
+    )
+    m = report.metrics
+    console.print(
+        f"test (filtered): MRR {m['mrr']:.3f}  Hits@1 {m['hits@1']:.3f}  Hits@3 {m['hits@3']:.3f}  Hits@10 {m['hits@10']:.3f}"
+    )
+    table = Table("relation", "threshold", "predictions")
+    for rel, threshold in sorted(report.thresholds.items()):
+        table.add_row(rel, "-" if threshold is None else f"{threshold:.3f}", str(report.predictions_by_relation.get(rel, 0)))
+    console.print(table)
+    console.print(f"{report.predictions} predictions written to urn:kgqa:graph:inferred; model in {report.directory}")

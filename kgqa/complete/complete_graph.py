@@ -1,0 +1,145 @@
+"""Complete a project's graph: export, train, calibrate, predict, write the inferred graph.
+
+Example:
+    >>> import tempfile
+    >>> from kgqa import Engine
+    >>> engine = Engine.memory()
+    >>> complete(engine)
+    Traceback (most recent call last):
+    ...
+    kgqa.complete.errors.CompletionError: the graph has no entity-to-entity triples to learn from; load or ingest facts first
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kgqa.complete import runs
+from kgqa.complete.errors import CompletionError
+from kgqa.complete.export import asserted_entity_triples, entity_types
+from kgqa.complete.options import TrainingOptions
+from kgqa.complete.positions import ontology_positions
+
+if TYPE_CHECKING:
+    from kgqa.engine import Engine
+
+log = logging.getLogger(__name__)
+
+#: Runs kept on disk: the latest and the one before it.
+KEEP_RUNS = 2
+
+
+@dataclass
+class CompletionReport:
+    """What one ``kgqa complete`` did."""
+
+    run_id: str
+    directory: Path
+    model: str
+    metrics: dict[str, float]
+    epochs: int
+    warm_started_from: str | None
+    counts: dict[str, int]
+    predictions: int
+    predictions_by_relation: dict[str, int] = field(default_factory=dict)
+    thresholds: dict[str, float | None] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "directory": str(self.directory)}
+
+
+def complete(
+    engine: Engine,
+    *,
+    model: str | None = None,
+    epochs: int | None = None,
+    embedding_dim: int | None = None,
+    target_precision: float | None = None,
+    seed: int | None = None,
+    retrain: bool = False,
+    drop: bool = False,
+    progress: bool = True,
+    **overrides: Any,
+) -> CompletionReport | int:
+    """Train on the asserted graph and replace the inferred graph with calibrated predictions.
+
+    Settings default to the project's ``[complete]`` section. When the previous run's
+    entities are a subset of today's (and relations unchanged), training fine-tunes
+    it unless ``retrain``. ``drop=True`` only removes the inferred graph (the saved
+    model stays for query-time scoring) and returns how many quads it held.
+    """
+    from kgqa.complete.graph import drop_inferred, prediction_quads, write_inferred
+    from kgqa.complete.predict import predict_links
+    from kgqa.complete.scorer import Scorer
+    from kgqa.complete.train import remove_run, train_triples
+
+    if drop:
+        return drop_inferred(engine)
+    start = time.perf_counter()
+    started = datetime.now(timezone.utc)
+    options = TrainingOptions.from_config(
+        engine.config,
+        model=model,
+        epochs=epochs,
+        embedding_dim=embedding_dim,
+        target_precision=target_precision,
+        seed=seed,
+        **overrides,
+    )
+    triples = asserted_entity_triples(engine)
+    if not triples:
+        raise CompletionError("the graph has no entity-to-entity triples to learn from; load or ingest facts first")
+    positions = ontology_positions(triples, entity_types(engine), engine.ontology)
+    root = runs.completion_dir(engine)
+    previous = None if retrain else runs.latest_run(root)
+    run_dir = root / runs.new_run_id(options.model)
+    try:
+        trained = train_triples(
+            triples, run_dir, options, positions=positions, previous=previous, kind="iri", progress=progress
+        )
+        scorer = Scorer.from_directory(run_dir)
+        predictions = predict_links(scorer, options.top_k, progress=progress)
+        write_inferred(
+            engine,
+            prediction_quads(
+                predictions,
+                run_id=trained.run_id,
+                model_name=options.model,
+                started=started,
+                ended=datetime.now(timezone.utc),
+            ),
+        )
+    except BaseException:
+        remove_run(run_dir)
+        raise
+    runs.set_latest(root, run_dir)
+    _prune(root, keep=KEEP_RUNS, remove=remove_run)
+    by_relation = Counter(p.relation for p in predictions)
+    return CompletionReport(
+        run_id=trained.run_id,
+        directory=run_dir,
+        model=options.model,
+        metrics=trained.metrics,
+        epochs=trained.epochs,
+        warm_started_from=trained.warm_started_from,
+        counts=trained.counts,
+        predictions=len(predictions),
+        predictions_by_relation=dict(sorted(by_relation.items())),
+        thresholds=trained.thresholds,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _prune(root: Path, *, keep: int, remove: Any) -> None:
+    """Delete all but the newest ``keep`` run directories (names sort by time)."""
+    run_dirs = sorted(p for p in root.iterdir() if p.is_dir() and (p / runs.MODEL_FILE).is_file())
+    for old in run_dirs[:-keep]:
+        log.info("removing old completion run %s", old.name)
+        remove(old)

@@ -1,0 +1,118 @@
+"""The inferred graph: predicted links kept apart from what documents assert.
+
+Each accepted prediction is written twice into ``urn:kgqa:graph:inferred``:
+
+* the plain triple ``<h> <r> <t>``, so the same SPARQL patterns match it;
+* a reified ``kgqa:Prediction`` node with ``rdf:subject`` / ``rdf:predicate`` /
+  ``rdf:object``, ``kgqa:confidence`` (calibrated, ``xsd:double``), ``kgqa:score``
+  (raw) and ``kgqa:inferredBy`` the ``kgqa:ModelRun`` (``kgqa:modelName``,
+  ``prov:startedAtTime``, ``prov:endedAtTime``).
+
+A new run replaces the whole graph in one atomic step; dropping it leaves the
+asserted graphs exactly as they were.
+
+Example (the confidence of inferred links, for the QA layer):
+    >>> from kgqa import Engine
+    >>> from kgqa.namespaces import RES
+    >>> engine = Engine.memory()
+    >>> inferred_confidence(engine, RES.a, RES.r, RES.b) is None
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rdflib import RDF, Literal, URIRef
+from rdflib.namespace import XSD
+
+from kgqa.namespaces import INFERRED_GRAPH, KGQA, PROV
+from kgqa.sparql.build import render_term
+from kgqa.store.base import Quad
+
+if TYPE_CHECKING:
+    from kgqa.complete.predict import Prediction
+    from kgqa.engine import Engine
+
+Triple = tuple[URIRef, URIRef, URIRef]
+
+# Run and prediction IRIs are minted here: only completion writes them.
+RUN_PREFIX = "urn:kgqa:run:"
+PREDICTION_PREFIX = "urn:kgqa:prediction:"
+
+
+def run_iri(run_id: str) -> URIRef:
+    """The IRI of a completion run (a ``kgqa:ModelRun``)."""
+    return URIRef(RUN_PREFIX + run_id)
+
+
+def prediction_iri(run_id: str, h: str, r: str, t: str) -> URIRef:
+    digest = hashlib.sha1("\t".join((h, r, t)).encode()).hexdigest()[:20]
+    return URIRef(f"{PREDICTION_PREFIX}{run_id}:{digest}")
+
+
+def prediction_quads(
+    predictions: Iterable[Prediction], *, run_id: str, model_name: str, started: datetime, ended: datetime
+) -> Iterator[Quad]:
+    """The quads of a run's predictions (graph ``urn:kgqa:graph:inferred``)."""
+    g = INFERRED_GRAPH
+    run = run_iri(run_id)
+    yield run, RDF.type, KGQA.ModelRun, g
+    yield run, KGQA.modelName, Literal(model_name), g
+    yield run, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime), g
+    yield run, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime), g
+    for p in predictions:
+        h, r, t = URIRef(p.head), URIRef(p.relation), URIRef(p.tail)
+        node = prediction_iri(run_id, p.head, p.relation, p.tail)
+        yield h, r, t, g
+        yield node, RDF.type, KGQA.Prediction, g
+        yield node, RDF.subject, h, g
+        yield node, RDF.predicate, r, g
+        yield node, RDF.object, t, g
+        yield node, KGQA.confidence, Literal(p.confidence, datatype=XSD.double), g
+        yield node, KGQA.score, Literal(p.score, datatype=XSD.double), g
+        yield node, KGQA.inferredBy, run, g
+
+
+def write_inferred(engine: Engine, quads: Iterable[Quad]) -> int:
+    """Replace the inferred graph with ``quads`` atomically; returns the number of quads."""
+    return engine.store.replace_graph(INFERRED_GRAPH, quads)
+
+
+def drop_inferred(engine: Engine) -> int:
+    """Remove every inferred link; returns how many quads the graph held."""
+    n = engine.store.count(INFERRED_GRAPH)
+    engine.store.drop_graph(INFERRED_GRAPH)
+    return n
+
+
+_CONFIDENCE_QUERY = f"""
+SELECT ?h ?r ?t (MAX(?c) AS ?confidence) WHERE {{
+  {{VALUES}}
+  GRAPH <{INFERRED_GRAPH}> {{
+    ?p a <{KGQA.Prediction}> ; <{RDF.subject}> ?h ; <{RDF.predicate}> ?r ; <{RDF.object}> ?t ;
+       <{KGQA.confidence}> ?c .
+  }}
+}} GROUP BY ?h ?r ?t"""
+
+
+def inferred_confidences(engine: Engine, triples: Sequence[Triple]) -> dict[Triple, float]:
+    """Calibrated confidence of each of ``triples`` that is an inferred link (others are absent).
+
+    One query for the whole batch; the QA layer uses it to label answers that rest
+    on predicted rather than asserted facts.
+    """
+    if not triples:
+        return {}
+    rows = " ".join(f"({render_term(h)} {render_term(r)} {render_term(t)})" for h, r, t in triples)
+    query = _CONFIDENCE_QUERY.replace("{VALUES}", f"VALUES (?h ?r ?t) {{ {rows} }}")
+    result = engine.store.query(query, timeout=None, limit=None)
+    return {(h, r, t): float(c.toPython()) for h, r, t, c in result.rows}  # type: ignore[union-attr]
+
+
+def inferred_confidence(engine: Engine, head: URIRef, relation: URIRef, tail: URIRef) -> float | None:
+    """Calibrated confidence of one inferred link, or ``None`` when it is not inferred."""
+    return inferred_confidences(engine, [(head, relation, tail)]).get((head, relation, tail))
