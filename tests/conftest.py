@@ -2,7 +2,8 @@
 
 * ``free_port()``: a TCP port nobody listens on (also a fixture of the same name);
 * ``oxigraph_server``: an in-memory ``oxigraph serve`` process (SPARQL 1.1 at /query, /update);
-* ``kgqa_server``: a factory that starts ``kgqa --project DIR serve`` with extra flags;
+* ``kgqa_server``: a factory that starts ``kgqa --project DIR serve`` with extra flags
+  (``start_kgqa_server``/``stop`` for servers shared by a module);
 * ``FIXTURES``: ``data/fixtures`` (good and bad input files, see its README), and
   ``EX``, ``BOOKS``, ``LEM``, ``BOOKS_BY``: terms of its ``books.ttl`` and a query over it.
 """
@@ -14,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -60,8 +62,8 @@ def _wait_until_up(process: subprocess.Popen, url: str, timeout: float = 30.0) -
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"server exited with {process.returncode}: {out}")
+            process.log.seek(0)  # type: ignore[attr-defined]
+            raise RuntimeError(f"server exited with {process.returncode}: {process.log.read()}")  # type: ignore[attr-defined]
         try:
             httpx.get(url, timeout=1.0)
             return
@@ -70,23 +72,25 @@ def _wait_until_up(process: subprocess.Popen, url: str, timeout: float = 30.0) -
     raise RuntimeError(f"server at {url} did not answer within {timeout} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    process.log.close()  # type: ignore[attr-defined]
 
 
 def _start(args: list[str], url: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}
-    )
+    # Output goes to a file: a pipe nobody reads would block a chatty server.
+    log = tempfile.TemporaryFile("w+")
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
+    process.log = log  # type: ignore[attr-defined]
     try:
         _wait_until_up(process, url)
     except BaseException:
-        _stop(process)
+        stop(process)
         raise
     return process
 
@@ -110,25 +114,26 @@ def _oxigraph(flags: list[str]) -> Iterator[Server]:
     base = f"http://127.0.0.1:{free_port()}"
     process = _start([binary, "serve", "--bind", base.removeprefix("http://"), *flags], base + "/query")
     yield Server(process, base, base + "/query", base + "/update")
-    _stop(process)
+    stop(process)
 
 
-KgqaServerFactory = Callable[..., Server]
+def start_kgqa_server(project: Path, *flags: str, env: dict[str, str] | None = None) -> Server:
+    """Run the real CLI, ``kgqa --project DIR serve --port N *flags``, until it answers (end it with ``stop``)."""
+    base = f"http://127.0.0.1:{free_port()}"
+    args = [str(BIN / "kgqa"), "--project", str(project), "serve", "--port", base.rsplit(":", 1)[1], *flags]
+    process = _start(args, base + "/sparql?query=ASK%7B%7D", env)
+    return Server(process, base, base + "/sparql", base + "/sparql")
 
 
 @pytest.fixture
-def kgqa_server() -> Iterator[KgqaServerFactory]:
-    """``start(project, *flags, env={})`` runs ``kgqa --project DIR serve --port N *flags``."""
-    started: list[subprocess.Popen] = []
+def kgqa_server() -> Iterator[Callable[..., Server]]:
+    """``start(project, *flags, env={})``: :func:`start_kgqa_server`, stopped after the test."""
+    started: list[Server] = []
 
     def start(project: Path, *flags: str, env: dict[str, str] | None = None) -> Server:
-        base = f"http://127.0.0.1:{free_port()}"
-        port = base.rsplit(":", 1)[1]
-        args = [str(BIN / "kgqa"), "--project", str(project), "serve", "--port", port, *flags]
-        process = _start(args, base + "/sparql?query=ASK%7B%7D", env)
-        started.append(process)
-        return Server(process, base, base + "/sparql", base + "/sparql")
+        started.append(start_kgqa_server(project, *flags, env=env))
+        return started[-1]
 
     yield start
-    for process in started:
-        _stop(process)
+    for server in started:
+        stop(server.process)
