@@ -93,6 +93,7 @@ def test_surface_variants_and_tolerant_matching() -> None:
     assert [v.text for v in variants("Georgia_(U.S._state)")] == ["Georgia", "Georgia (U.S. state)"]
     assert "March 15th, 1932" in [v.text for v in variants('"1932-03-15"')]
     assert [v.text for v in variants("17068.8 (millimetres)")][:1] == ["17068.8 millimetres"]
+    assert variants('"Legion of Merit ribbon.svg"')[0].text == "Legion of Merit ribbon"
     assert find("1. FC Köln", "2014 saw 1. FC Koln playing.") == [(9, 19)]
     assert find("Ohio", "an Ohioan") == []  # word boundaries
     assert find("25", "it is 25.0 metres") == []  # not part of a decimal
@@ -104,6 +105,13 @@ def test_delexicalise_replaces_names_longest_first_and_takes_the_article() -> No
     aligned = delexicalise("Alan Frew was born in the United Kingdom.", ["Alan_Frew", "United_Kingdom"])
     assert aligned is not None and aligned.template == "{0} was born in {1}."
     assert delexicalise("Alan Frew was born in the U.K.", ["Alan_Frew", "United_Kingdom"]) is None
+    # A text naming an entity again in part would carry that part over to other entities.
+    names = ["Abdulsalami_Abubakar", "Mike_Akhigbe"]
+    assert delexicalise("Abdulsalami Abubakar served with Mike Akhigbe; Mr. Akhigbe was vice president.", names) is None
+    # ... unless the word belongs to the predicate.
+    aligned = delexicalise("Acharya Institute was given the Technical Campus status by the Technical Council.",
+                           ["Acharya_Institute", "Technical_Council"], ["wasGivenTheTechnicalCampusStatusBy"])
+    assert aligned is not None and aligned.template == "{0} was given the Technical Campus status by {1}."
     # A measure said without its unit is marked, so the unit is not said twice when filled.
     aligned = delexicalise("Its area is 131.6 square km.", ["131.6 (square kilometres)"])
     assert aligned is not None and aligned.template == "Its area is {0:bare} square km."

@@ -91,7 +91,7 @@ def run(data: Path, split: str, train_split: str, limit: int, unseen: bool, exam
     report.set("data", str(data))
     report.set("train_texts_aligned", f"{lexicon.texts_aligned} of {lexicon.texts_seen}")
     report.set("learned_shapes", len(lexicon.candidates))
-    report.set("predicates_never_seen", len({t.predicate for e in entries for t in e.triples} - seen_predicates))
+    report.set("predicates_without_learned_template", len({t.predicate for e in entries for t in e.triples} - seen_predicates))
     report.set("learn_s", round(learn_s, 1))
     report.set("render_ms_per_entry", round(render_ms, 2))
     step = max(1, len(entries) // max(examples, 1))

@@ -27,6 +27,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from kgqa.verbalize.lexicon import label_template, predicate_words, reads_as_verb
@@ -39,6 +40,9 @@ _MAX_ORDERINGS = 5040
 _ARTICLE = re.compile(r"(?:^|(?<=\s))(the|The)\s$")
 _WORD = re.compile(r"\w+|[^\w\s]")
 _ALPHA = re.compile(r"[^\W\d_]+")
+_SPEC = re.compile(r"\{\d+:")
+#: A full stop that ends a title or an initial, not a sentence ("Mr. Akhigbe", "A. T. Johnson").
+_ABBREVIATION = re.compile(r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Capt|Lt|Sgt|[A-Z])\.$")
 
 
 class TripleLike(Protocol):
@@ -84,7 +88,7 @@ def slot_spec(raw: str, variant: Variant) -> str:
 
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[:start].rstrip()
-    return not before or before[-1] in ".!?"
+    return not before or (before[-1] in ".!?" and not _ABBREVIATION.search(before))
 
 
 @dataclass
@@ -138,11 +142,13 @@ class Alignment:
     found: list[tuple[int, int, int, Variant, bool]]  # start, end, slot, variant, article
 
 
-def delexicalise(text: str, names: Sequence[str]) -> Alignment | None:
+def delexicalise(text: str, names: Sequence[str], predicates: Sequence[str] = ()) -> Alignment | None:
     """Replace every mention of ``names[i]`` in ``text`` by ``{i}``; ``None`` unless all are found.
 
     Longer names claim their spans first (so "Aarhus Airport" is not read as
-    "Aarhus"), and a preceding "the" goes with the name.
+    "Aarhus"), and a preceding "the" goes with the name. A text that still names one
+    in part elsewhere ("Mr. Akhigbe") gives no template, unless the word is one of
+    the ``predicates``' words ("Technical Campus status").
     """
     claimed: list[tuple[int, int, int, Variant, bool]] = []
     order = sorted(range(len(names)), key=lambda i: -max(len(v.text) for v in variants(names[i])))
@@ -161,6 +167,8 @@ def delexicalise(text: str, names: Sequence[str]) -> Alignment | None:
         if not took:
             return None
     claimed.sort()
+    if _partial_mention(text, claimed, names, predicates):
+        return None
     pieces, pos = [], 0
     for a, b, slot, variant, article in claimed:
         a_art = a - 4 if article else a
@@ -170,6 +178,29 @@ def delexicalise(text: str, names: Sequence[str]) -> Alignment | None:
         pos = b
     pieces.append(text[pos:].replace("{", "{{").replace("}", "}}"))
     return Alignment("".join(pieces), claimed)
+
+
+def _partial_mention(
+    text: str, claimed: list[tuple[int, int, int, Variant, bool]], names: Sequence[str], predicates: Sequence[str]
+) -> bool:
+    """True when the text outside the found names still names one in part ("Mr. Akhigbe").
+
+    Such a template would say the old name's part next to a new name.
+    """
+    said_by_predicates = {w.lower() for p in predicates for w in predicate_words(p).split()}
+    name_words = {
+        w for raw in names for v in variants(raw) for w in _ALPHA.findall(v.text)
+        if w[:1].isupper() and len(w) > 2 and w.lower() not in said_by_predicates
+    }
+    if not name_words:
+        return False
+    rest, pos = [], 0
+    for a, b, *_ in claimed:
+        rest.append(text[pos:a])
+        pos = b
+    rest.append(text[pos:])
+    outside = " | ".join(rest)
+    return any(m.group(0) in name_words and not _sentence_initial(outside, m.start()) for m in _ALPHA.finditer(outside))
 
 
 def _bigrams(text: str) -> Counter[tuple[str, str]]:
@@ -213,7 +244,7 @@ class Lexicon:
             for text in texts:
                 lex.texts_seen += 1
                 lex.names.observe_casing(text)
-                aligned = delexicalise(text, names)
+                aligned = delexicalise(text, names, [t.predicate for t in triples])
                 if aligned is None:
                     continue
                 lex.texts_aligned += 1
@@ -245,14 +276,14 @@ class Lexicon:
         runway length of {0} is {1}."), the predicate words are replaced by ``{p}``;
         the pattern shared by the most predicates is kept.
         """
-        if "_generic" not in self._best:
-            self._best["_generic"] = self._generic_pattern()  # type: ignore[index]
         words = predicate_words(predicate).replace("{", "{{").replace("}", "}}")
         if reads_as_verb(words):  # "preceded by", "is part of": say it as a verb
             return label_template(words).replace("{s}", "{0}").replace("{o}", "{1}") + "."
-        return self._best["_generic"].replace("{p}", words)  # type: ignore[index]
+        return self.generic_pattern.replace("{p}", words)
 
-    def _generic_pattern(self) -> str:
+    @cached_property
+    def generic_pattern(self) -> str:
+        """The one-triple pattern (``{p}`` for the predicate's words) shared by the most predicates."""
         predicates_by_pattern: dict[str, set[str]] = defaultdict(set)
         for key, templates in self.candidates.items():
             if len(key) != 1 or key[0][1:] != (0, 1):
@@ -260,7 +291,7 @@ class Lexicon:
             words = predicate_words(key[0][0])
             found = re.compile(rf"\b{re.escape(words)}\b", re.IGNORECASE)
             for template in templates:
-                if ":" not in template and found.search(template):
+                if not _SPEC.search(template) and found.search(template):
                     predicates_by_pattern[found.sub("{p}", template, count=1)].add(key[0][0])
         if not predicates_by_pattern:
             return "{0}'s {p} is {1}."

@@ -27,6 +27,7 @@ _MONTHS = ("January February March April May June July August September October 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _PAREN_TAIL = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
+_FILE = re.compile(r"^(.+)\.(?:svg|png|jpe?g|gif)$", re.IGNORECASE)
 _QUOTED_WITH_UNIT = re.compile(r'^"([^"]*)"\s*\(([^()]*)\)$')
 
 
@@ -85,6 +86,8 @@ def variants(raw: str) -> tuple[Variant, ...]:
         out += date_forms(*m.groups())
     elif _NUMBER.match(text):
         out += number_forms(text)
+    elif m := _FILE.match(text):  # an image's file name: "Legion of Merit ribbon.svg"
+        out += [Variant("file-stem", m.group(1)), Variant("plain", text)]
     elif m := _PAREN_TAIL.match(text):
         head, inner = m.groups()
         if _NUMBER.match(head):  # a measure with its unit: "17068.8 (millimetres)"

@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kgqa.verbalize.induce import Lexicon, TripleLike, shape
-from kgqa.verbalize.lexicon import predicate_words
 from kgqa.verbalize.text import capitalise, end_sentence
 
 _LEADING_SLOT = re.compile(r"^\{(\d+)(?::(\w+))?\} ")
+#: At most this many one-sentence parts are joined onto the one before ("..., and ...").
 MAX_JOINED = 2
 _SLOT = re.compile(r"\{(\d+)(?::(\w+))?\}|\{\{|\}\}")
 #: Parts said by a fallback template cost this much more than learned ones.
