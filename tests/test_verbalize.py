@@ -110,6 +110,14 @@ def test_facts_sharing_predicate_and_object_list_the_subjects_with_agreement(sci
     assert scifi.facts(asimov_books()[:1]) == "Foundation was written by Isaac Asimov."
 
 
+def test_long_lists_are_cut_with_a_count_of_the_rest(scifi: Verbalizer) -> None:
+    books = [fact(f"B{i}", f"Book {i}", SF + "author", "Asimov", "Isaac Asimov") for i in range(14)]
+    assert scifi.facts(books) == (
+        "Book 0, Book 1, Book 2, Book 3, Book 4, Book 5, Book 6, Book 7, Book 8, Book 9 and 4 more "
+        "were written by Isaac Asimov."
+    )
+
+
 def test_chains_continue_with_who_for_people_and_which_for_things(scifi: Verbalizer, small: Verbalizer) -> None:
     solaris = fact("Solaris", "Solaris", SF + "author", "Lem", "Stanisław Lem")
     born = fact("Lem", "Stanisław Lem", SF + "birthPlace", "Lviv", "Lviv")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from kgqa.llm import LLM
 
 FORMS = ("select", "count", "ask")
-#: A count lists its items when there are at most this many.
+#: Lists name at most this many items ("..., J and 5 more"); a count lists its items up to this many.
 MAX_LISTED = 10
 _PERSON_NAMES = frozenset({"person", "people", "human"})
 
@@ -109,12 +109,12 @@ class Verbalizer:
             same_object = [g for g in by_po[f.predicate, f.object] if g not in done]
             if len(same_object) > len(same_subject) and template.startswith("{s} "):
                 group = same_object
-                st = Statement(template, [self._mention(g, "subject", True) for g in group],
+                st = Statement(template, _capped([self._mention(g, "subject", True) for g in group]),
                                [self._mention(f, "object", False)], f.predicate)
             else:
                 group = same_subject
                 st = Statement(template, [self._mention(f, "subject", False)],
-                               [self._mention(g, "object", True) for g in group], f.predicate)
+                               _capped([self._mention(g, "object", True) for g in group]), f.predicate)
             done.update(group)
             out.append(st)
         return out
@@ -226,6 +226,13 @@ class Verbalizer:
         from kgqa.verbalize.rewrite import rewrite
 
         return rewrite(self.llm, text, facts, answers)
+
+
+def _capped(mentions: list[Mention]) -> list[Mention]:
+    """At most :data:`MAX_LISTED` mentions, then "and N more"."""
+    if len(mentions) <= MAX_LISTED:
+        return mentions
+    return [*mentions[:MAX_LISTED], Mention(None, f"{len(mentions) - MAX_LISTED} more")]
 
 
 def _is_topic(fact: Fact, side: str, topic: Node | str | None) -> bool:
