@@ -8,7 +8,7 @@ effective values.
 Example:
     >>> cfg = Config.from_dict({"query": {"timeout": 5}})
     >>> cfg.get("query.timeout"), cfg.get("query.limit")
-    (5, 100000)
+    (5.0, 100000)
     >>> Config.from_dict({"query": {"timout": 5}})
     Traceback (most recent call last):
     ...

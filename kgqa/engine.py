@@ -175,11 +175,12 @@ class Engine:
         Triples of a file without named graphs go to ``graph`` (default
         ``urn:kgqa:graph:facts``); quads keep their own graphs.
         """
-        checked: list[tuple[Path, int]] = []
-        for p in map(Path, paths):
-            checked.append((p, read_checked(p, oxigraph_format(p))))
+        files = [Path(p) for p in paths]
+        if len(files) > 1:  # a store's load checks its one file itself; check all before the first loads
+            for path in files:
+                read_checked(path, oxigraph_format(path))
         reports = []
-        for path, _ in checked:
+        for path in files:
             target = graph
             if target is None and not _is_dataset_format(path):
                 target = DEFAULT_FACTS_GRAPH

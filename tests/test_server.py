@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import EX, FIXTURES, Server, start_kgqa_server, stop
+from conftest import EX, FIXTURES, Server, free_port, start_kgqa_server, stop
 from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import CSV, JSON, N3, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
@@ -141,8 +141,22 @@ def test_a_read_only_server_refuses_updates(server: Server) -> None:
     assert _count(server) == before > 0
 
 
-def test_updates_need_the_token(tmp_path: Path, kgqa_server) -> None:
-    writable = kgqa_server(_project(tmp_path / "proj"), "--allow-updates", env={"KGQA_UPDATE_TOKEN": TOKEN})
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that accepts updates with the token, with a 1 s timeout and a 5-row cap.
+
+    Its project has the books and 5,000 more triples, enough for a runaway query.
+    """
+    project = _project(tmp_path_factory.mktemp("writable") / "proj")
+    with Engine.open(project) as engine:
+        engine.store.add((URIRef(f"{EX}e{i}"), URIRef(EX + "p"), Literal(i), None) for i in range(5000))
+    flags = ["--allow-updates", "--timeout", "1", "--limit", "5"]
+    running = start_kgqa_server(project, *flags, env={"KGQA_UPDATE_TOKEN": TOKEN})
+    yield running
+    stop(running.process)
+
+
+def test_updates_need_the_token(writable: Server) -> None:
     before = _count(writable)
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
         refused = httpx.post(writable.update_url, data={"update": INSERT}, headers=headers)
@@ -162,17 +176,28 @@ def test_updates_need_the_token(tmp_path: Path, kgqa_server) -> None:
     assert broken.status_code == 400 and "syntax error" in broken.text
 
 
-def test_timeout_and_result_cap(tmp_path: Path, kgqa_server) -> None:
-    project = tmp_path / "proj"
-    with Engine.init(project) as engine:
-        engine.store.add((URIRef(f"{EX}e{i}"), URIRef(EX + "p"), Literal(i), None) for i in range(5000))
-    limited = kgqa_server(project, "--timeout", "1", "--limit", "5")
+def test_timeout_and_result_cap(writable: Server) -> None:
     # 25e6 rows into one aggregate, about 3 s: the answer must come after 1 s, not at the end.
-    runaway = "SELECT (COUNT(*) AS ?n) { ?a ?p ?b . ?c ?q ?d }"
+    runaway = "SELECT (COUNT(*) AS ?n) { ?a <http://example.org/p> ?b . ?c <http://example.org/p> ?d }"
     start = time.perf_counter()
-    response = httpx.get(limited.query_url, params={"query": runaway}, timeout=30)
+    response = httpx.get(writable.query_url, params={"query": runaway}, timeout=30)
     assert response.status_code == 503 and "1 s timeout" in response.text
     assert time.perf_counter() - start < 2.5
-    capped = httpx.get(limited.query_url, params={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
+    capped = httpx.get(writable.query_url, params={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
     assert capped.status_code == 200 and capped.headers["X-Kgqa-Truncated"] == "true"
     assert len(capped.text.strip().splitlines()) == 1 + 5
+
+
+def test_an_unreachable_backend_gives_502(tmp_path: Path) -> None:
+    """A server whose own store is a remote endpoint that is down (in-process app, no socket needed)."""
+    from fastapi.testclient import TestClient
+
+    from kgqa.config import Config
+    from kgqa.server import ServerSettings, create_app
+    from kgqa.store.endpoint import EndpointStore
+
+    url = f"http://127.0.0.1:{free_port()}/query"
+    engine = Engine(EndpointStore(url), Config.from_dict({}), None)
+    with TestClient(create_app(engine, ServerSettings(timeout=5))) as client:
+        response = client.get("/sparql", params={"query": "ASK {}"})
+    assert response.status_code == 502 and response.text.startswith(f"{url}: cannot reach the SPARQL endpoint")

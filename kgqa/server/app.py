@@ -28,7 +28,7 @@ def create_app(engine: Engine, settings: ServerSettings | None = None) -> FastAP
         >>> from kgqa import Engine
         >>> app = create_app(Engine.memory())
         >>> sorted(r.path for r in app.routes if r.path.startswith("/sparql"))
-        ['/sparql', '/sparql']
+        ['/sparql']
     """
     settings = settings or ServerSettings(
         timeout=engine.config.get("query.timeout"), limit=engine.config.get("query.limit")
