@@ -1,8 +1,18 @@
 """SPARQL in kgqa: typed results, term conversion and safe query building.
 
 User text never becomes part of a query string: queries are built with variables,
-and values are passed as bound terms (``substitutions``/``VALUES``) that the store
-escapes. See :mod:`kgqa.sparql.results` and :mod:`kgqa.sparql.build`.
+and values are passed as bound terms (``bindings=``), which
+:func:`kgqa.sparql.build.bind_values` writes into the query as an escaped ``VALUES``
+row. Public objects: the results :class:`SelectResult`, :class:`AskResult`,
+:class:`GraphResult` (:mod:`kgqa.sparql.results`); ``render_term``,
+``values_clause`` and ``bind_values`` (:mod:`kgqa.sparql.build`); ``to_rdflib`` and
+``to_oxigraph`` (:mod:`kgqa.sparql.terms`).
+
+Example:
+    >>> from kgqa.sparql.build import bind_values
+    >>> from rdflib import Literal
+    >>> bind_values("ASK { ?s ?p ?label }", {"label": Literal("Dune")})
+    'ASK { VALUES (?label) { ("Dune") } ?s ?p ?label }'
 """
 
 from kgqa.sparql.results import AskResult, GraphResult, QueryResult, SelectResult
