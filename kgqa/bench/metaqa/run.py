@@ -1,0 +1,160 @@
+"""Running the MetaQA benchmark: train what is missing, answer, count Hits@1, time it."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from tqdm import tqdm
+
+from kgqa.bench.metaqa.answer import STAGES, Answerer
+from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
+from kgqa.bench.metaqa.workspace import Workspace
+from kgqa.bench.report import percentile, peak_rss_mb
+from kgqa.datasets import metaqa
+from kgqa.errors import KgqaError
+
+#: Published Hits@1 (1 / 2 / 3 hops, official test split), printed beside ours.
+PUBLISHED = {
+    "EmbedKGQA, full KB": (97.5, 98.8, 94.8),
+    "best published, full KB (SSKGQA)": (99.1, 99.7, 99.6),
+    "EmbedKGQA, half KB": (83.9, 91.8, 70.3),
+}
+
+
+@dataclass
+class Results:
+    """Hits per (kb, entity mode, hop), the half-KB ablation and the speed figures."""
+
+    hits: dict[str, dict[str, dict[str, float]]] = field(default_factory=lambda: defaultdict(dict))
+    ablation: dict[str, dict[str, float]] = field(default_factory=dict)
+    inferred_share: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    throughput_qps: dict[str, float] = field(default_factory=dict)
+    latency_ms: list[float] = field(default_factory=list)
+
+
+def _pct(hit: int, total: int) -> float:
+    return round(100.0 * hit / total, 2) if total else float("nan")
+
+
+def questions_for(data_dir: Path, split: str, hops: Sequence[int]) -> dict[int, list[metaqa.Question]]:
+    """The questions to score: the held-out 20% of dev, or all of another split."""
+    found = metaqa.read_split(data_dir, split, hops)
+    if split == "dev":
+        found = {h: [q for q in qs if metaqa.heldout(q)] for h, qs in found.items()}
+    return found
+
+
+def training_questions(kb_dir: Path, hops: Sequence[int]) -> list[metaqa.Question]:
+    """The 80% of dev the translator learns from (always dev: the official train split is absent)."""
+    dev = metaqa.read_split(kb_dir, "dev", hops)
+    return [q for h in hops for q in dev[h] if not metaqa.heldout(q)]
+
+
+def _answer_all(
+    answerer: Answerer,
+    questions: list[metaqa.Question],
+    translator,  # noqa: ANN001 - NearestQuestions or the project's translator
+    linker: TopicLinker | None,
+    desc: str,
+) -> tuple[list, float]:
+    start = time.perf_counter()
+    if linker is None:
+        readings = translator.readings([q.masked() for q in questions], k=1)
+        topics = [q.topic for q in questions]
+    else:
+        linked = linker.link([q.plain() for q in questions])
+        readings = [item.readings for item in linked]
+        topics = [answerer.names.name(item.topic) if item.topic is not None else None for item in linked]
+    answers = []
+    for reads, topic in tqdm(list(zip(readings, topics)), desc=desc, leave=False, mininterval=2):
+        answers.append(answerer.answer(reads[0][0], topic) if reads and topic is not None else None)
+    return answers, time.perf_counter() - start
+
+
+def run_benchmark(
+    workspace: Workspace,
+    data_dir: Path,
+    split: str,
+    kbs: Sequence[str],
+    hops: Sequence[int],
+    entity_modes: Sequence[str],
+    latency_sample: int = 300,
+    console: Console | None = None,
+) -> Results:
+    console = console or Console(stderr=True)
+    evaluation = questions_for(data_dir, split, hops)
+    flat = [q for h in hops for q in evaluation[h]]
+    if not flat:
+        raise KgqaError(f"{data_dir}: no {split} questions for hops {list(hops)}")
+    train = training_questions(workspace.kb_dir, hops)
+    results = Results()
+    results.counts = {str(h): len(evaluation[h]) for h in hops}
+    for kb in kbs:
+        console.print(f"[bold]{kb} KB[/]: preparing store, translator" + (", completion" if kb == "half" else ""))
+        engine = workspace.engine(kb)
+        translator = workspace.translator(kb, train)
+        scorer = None
+        if kb == "half":
+            scorer = workspace.scorer(kb)
+            workspace.write_inferred(engine, scorer, kb)
+        answerer = Answerer(engine, workspace.names, scorer)
+        for mode in entity_modes:
+            linker = None
+            if mode == "linked":
+                from kgqa.linking import LabelIndex
+
+                linker = TopicLinker(
+                    LabelIndex.from_store(engine.store), translator.readings, first_hop_ask(engine), translator.known
+                )
+            answers, seconds = _answer_all(answerer, flat, translator, linker, f"{kb}/{mode}")
+            results.throughput_qps[f"{kb}/{mode}"] = round(len(flat) / seconds, 1)
+            by_hop: dict[int, list[tuple[metaqa.Question, object]]] = defaultdict(list)
+            for q, a in zip(flat, answers):
+                by_hop[q.hops].append((q, a))
+            results.hits[kb][mode] = {
+                str(h): _pct(sum(a is not None and a.top in q.answers for q, a in pairs), len(pairs))
+                for h, pairs in by_hop.items()
+            }
+            if kb == "half" and mode == "given":
+                for stage in STAGES:
+                    results.ablation[stage] = {
+                        str(h): _pct(
+                            sum(a is not None and a.top_by_stage.get(stage) in q.answers for q, a in pairs), len(pairs)
+                        )
+                        for h, pairs in by_hop.items()
+                    }
+                results.inferred_share = {
+                    str(h): _pct(sum(a is not None and a.inferred for _, a in pairs), len(pairs))
+                    for h, pairs in by_hop.items()
+                }
+        if kb == kbs[0]:
+            results.latency_ms = _latency(answerer, translator, flat, latency_sample)
+        engine.close()
+    return results
+
+
+def _latency(answerer: Answerer, translator, questions: list[metaqa.Question], n: int) -> list[float]:  # noqa: ANN001
+    """Milliseconds per question, one at a time (translate + SPARQL + names), models warm."""
+    sample = random.Random(0).sample(questions, min(n, len(questions)))
+    times = []
+    for q in sample:
+        start = time.perf_counter()
+        reading = translator.readings([q.masked()], k=1)[0][0][0]
+        answerer.answer(reading, q.topic)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def summarize_latency(times: list[float]) -> dict[str, float]:
+    return {"p50": round(percentile(times, 50), 2), "p95": round(percentile(times, 95), 2)}
+
+
+def memory_mb() -> float:
+    return round(peak_rss_mb(), 1)
