@@ -36,7 +36,7 @@ from kgqa.sparql.build import render_term
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _LABEL_QUERY = f"""
-SELECT ?e ?label ?type WHERE {{
+SELECT ?e ?label ?type ?lp WHERE {{
   GRAPH ?g {{ ?e ?lp ?label }}
   FILTER(?g != {render_term(ONTOLOGY_GRAPH)})
   VALUES ?lp {{ <http://www.w3.org/2000/01/rdf-schema#label>
@@ -45,6 +45,7 @@ SELECT ?e ?label ?type WHERE {{
   FILTER(isIRI(?e))
   OPTIONAL {{ ?e a ?type }}
 }}"""
+_ALT_LABEL = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 # Trigrams shared by more labels than this carry no signal for blocking.
 _MAX_POSTING = 5_000
 
@@ -74,12 +75,31 @@ def _trigrams(text: str) -> set[str]:
 
 @dataclass
 class Candidate:
-    """An entity that a piece of text may refer to."""
+    """An entity that a piece of text may refer to.
+
+    ``features`` keeps the parts of ``score`` when a ranker computed it (string
+    match, context similarity, type and year evidence...), for explanations.
+    """
 
     iri: URIRef
     label: str
     score: float
     types: frozenset[URIRef] = frozenset()
+    features: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a text: its character span and its folded form."""
+
+    start: int
+    end: int
+    key: str
+
+
+def tokenize(text: str) -> list[Token]:
+    """The words of ``text`` as the index sees them (folded, with character offsets)."""
+    return [Token(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
 
 
 @dataclass
@@ -110,7 +130,9 @@ class LabelIndex:
         """Index every labelled IRI in the store (one SPARQL query)."""
         index = cls()
         result = store.query(_LABEL_QUERY, timeout=None, limit=None)
-        for entity, label, etype in result.rows:
+        # Main labels first, so that labels(iri)[0] is the rdfs:label / skos:prefLabel.
+        rows = sorted(result.rows, key=lambda row: row[3] == _ALT_LABEL)
+        for entity, label, etype, _ in rows:
             index.add(entity, str(label), etype)
         return index
 
@@ -179,6 +201,33 @@ class LabelIndex:
                 if iri not in best or best[iri].score < score:
                     best[iri] = Candidate(iri, self.label(iri), score, self.types(iri))
         return sorted(best.values(), key=lambda c: (-c.score, c.label))[:limit]
+
+    def matches(self, tokens: list[Token]) -> list[tuple[int, int, frozenset[URIRef]]]:
+        """Every token n-gram ``tokens[i:j]`` that is a known label, as ``(i, j, iris)``.
+
+        A final possessive ("Clarke's") also matches the label without it. Unlike
+        :meth:`find_mentions`, overlapping matches are all returned, so a caller can
+        choose among them with its own rules.
+        """
+        found = []
+        for i in range(len(tokens)):
+            for j in range(i + 1, min(i + self._max_tokens, len(tokens)) + 1):
+                words = [t.key for t in tokens[i:j]]
+                iris = self._by_key.get(" ".join(words))
+                if not iris and words[-1].endswith(("'s", "’s")):
+                    iris = self._by_key.get(" ".join([*words[:-1], words[-1][:-2]]))
+                if iris:
+                    found.append((i, j, frozenset(iris)))
+        return found
+
+    def is_main_label(self, iri: URIRef, text: str) -> bool:
+        """True when ``text`` is ``iri``'s main label (not an alternative one), after folding."""
+        labels = self._labels.get(iri)
+        return bool(labels) and fold(labels[0]) == fold(text)
+
+    def candidates(self, iris: set[URIRef] | frozenset[URIRef], score: float) -> list[Candidate]:
+        """Candidates for ``iris``, all with ``score``, in IRI order."""
+        return self._candidates(set(iris), score)
 
     def find_mentions(self, text: str) -> list[Mention]:
         """Known labels in ``text``, longest first, not overlapping, in text order."""

@@ -6,7 +6,10 @@ the answer (``author`` then ``birthPlace``), a form (``select``, ``count`` or
 ``ask``), an optional answer class and an optional literal filter ("after 1990").
 Entities and literal values are *not* part of the structure: they are bound at run
 time as RDF terms (``?topic``, ``?other``, ``?value``), so user text never enters
-the query string.
+the query string. A structure without hops asks for the members of its answer
+class that pass its filter ("Which films were released after 2010?"); a
+*constraint* is one more hop the answers must have to a second entity ``?other``
+("Which books by X won *the Hugo Award*?").
 
 Example:
     >>> from rdflib import URIRef
@@ -22,17 +25,21 @@ Example:
       ?x1 <https://w3id.org/kgqa/scifi#birthPlace> ?answer .
       FILTER(?answer != ?topic)
     }
+    >>> print(s.render({"topic": URIRef("https://w3id.org/kgqa/resource/Solaris")}).splitlines()[1])
+      VALUES ?topic { <https://w3id.org/kgqa/resource/Solaris> }
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import URIRef
+from rdflib.term import Node
 
 from kgqa.errors import QueryError
 from kgqa.namespaces import INFERRED_GRAPH
-from kgqa.sparql.build import render_term
+from kgqa.sparql.build import render_term, values_clause
 
 FORMS = ("select", "count", "ask")
 OPERATORS = ("=", ">", "<", ">=", "<=")
@@ -67,20 +74,24 @@ class LiteralFilter:
 
 @dataclass(frozen=True)
 class QueryStructure:
-    """A query without its entities: path, form, answer class and literal filter."""
+    """A query without its entities: path, form, answer class, literal filter and constraint."""
 
     hops: tuple[Hop, ...]
     form: str = "select"
     answer_class: URIRef | None = None
     filter: LiteralFilter | None = None
+    #: A hop from each answer to ``?other`` that must exist (an intersection of two conditions).
+    constraint: Hop | None = None
 
     def __post_init__(self) -> None:
         if self.form not in FORMS:
             raise QueryError(f"unknown query form {self.form!r}; expected one of {FORMS}")
-        if not 1 <= len(self.hops) <= 3:
-            raise QueryError("a query path has 1 to 3 hops")
+        if not 1 <= len(self.hops) <= 3 and not (not self.hops and self.answer_class is not None and self.form != "ask"):
+            raise QueryError("a query path has 1 to 3 hops (or none, for a class query)")
         if self.filter is not None and self.filter.op not in OPERATORS:
             raise QueryError(f"unknown filter operator {self.filter.op!r}")
+        if self.constraint is not None and (self.form == "ask" or not self.hops):
+            raise QueryError("a constraint narrows the answers of a path; yes/no and class queries have none")
 
     # -- a stable text form, used as the translator's class label ------------------
     def signature(self) -> str:
@@ -89,14 +100,18 @@ class QueryStructure:
             parts.append(f"class:{self.answer_class}")
         if self.filter is not None:
             parts.append(self.filter.token())
+        if self.constraint is not None:
+            parts.append(f"and:{self.constraint.token()}")
         return "|".join(parts)
 
     @classmethod
     def from_signature(cls, signature: str) -> QueryStructure:
         form, *rest = signature.split("|")
-        hops, answer_class, literal_filter = [], None, None
+        hops, answer_class, literal_filter, constraint = [], None, None, None
         for part in rest:
-            if part.startswith("class:"):
+            if part.startswith("and:"):
+                constraint = Hop.from_token(part[len("and:") :])
+            elif part.startswith("class:"):
                 answer_class = URIRef(part[len("class:") :])
             elif part.startswith("filter:"):
                 body = part[len("filter:") :]
@@ -104,41 +119,71 @@ class QueryStructure:
                 literal_filter = LiteralFilter(URIRef(body[: -len(op)]), op)
             else:
                 hops.append(Hop.from_token(part))
-        return cls(tuple(hops), form, answer_class, literal_filter)
+        return cls(tuple(hops), form, answer_class, literal_filter, constraint)
 
     @property
     def needs_other(self) -> bool:
-        """ASK queries compare the path's end with a second entity, ``?other``."""
-        return self.form == "ask"
+        """ASK queries compare the path's end with a second entity, ``?other``; constraints point to one."""
+        return self.form == "ask" or self.constraint is not None
 
     @property
     def needs_value(self) -> bool:
         """A literal filter needs ``?value`` from the question."""
         return self.filter is not None
 
+    @property
+    def needs_topic(self) -> bool:
+        """False for class queries (no hops): they start from the class, not an entity."""
+        return bool(self.hops)
+
+    @property
+    def end(self) -> str:
+        """The variable at the end of the path: ``?other`` for ASK without filter, else ``?answer``."""
+        return "?other" if self.form == "ask" and self.filter is None else "?answer"
+
+    def _triples(self, graphs: bool, asserted_only: bool) -> list[str]:
+        patterns = []
+        for i, hop in enumerate(self.hops, 1):
+            src = "?topic" if i == 1 else f"?x{i - 1}"
+            dst = self.end if i == len(self.hops) else f"?x{i}"
+            s, o = (dst, src) if hop.inverse else (src, dst)
+            triple = f"{s} {render_term(hop.property)} {o} ."
+            if graphs or asserted_only:
+                triple = f"GRAPH ?g{i} {{ {triple} }}"
+            if asserted_only:
+                triple += f" FILTER(?g{i} != {render_term(INFERRED_GRAPH)})"
+            patterns.append(triple)
+        return patterns
+
+    def _constraint_triple(self, graph: bool, asserted_only: bool) -> str:
+        hop = self.constraint
+        assert hop is not None
+        s, o = ("?other", "?answer") if hop.inverse else ("?answer", "?other")
+        triple = f"{s} {render_term(hop.property)} {o} ."
+        if graph:
+            triple = f"GRAPH ?gc {{ {triple} }}"
+        if asserted_only:
+            triple += f" FILTER(?gc != {render_term(INFERRED_GRAPH)})"
+        return triple
+
     # -- SPARQL ------------------------------------------------------------------
-    def to_sparql(self, *, asserted_only: bool = False) -> str:
+    def to_sparql(self, *, asserted_only: bool = False, exclude_topic: bool = True) -> str:
         """The SPARQL text, with ``?topic`` (and ``?other``, ``?value``) left to bind.
 
         ``asserted_only`` wraps every hop in ``GRAPH ?gN { }`` excluding the inferred
-        graph, so only facts stated by documents count.
+        graph, so only facts stated by documents count. ``exclude_topic`` keeps a
+        multi-hop path from answering its own topic ("the books of the translator of
+        X" then lacks X); question answering turns it off, since X is one of them.
         """
-        patterns = []
-        end = "?other" if self.form == "ask" and self.filter is None else "?answer"
-        for i, hop in enumerate(self.hops, 1):
-            src = "?topic" if i == 1 else f"?x{i - 1}"
-            dst = end if i == len(self.hops) else f"?x{i}"
-            s, o = (dst, src) if hop.inverse else (src, dst)
-            triple = f"{s} {render_term(hop.property)} {o} ."
-            if asserted_only:
-                triple = f"GRAPH ?g{i} {{ {triple} }} FILTER(?g{i} != {render_term(INFERRED_GRAPH)})"
-            patterns.append(triple)
+        patterns = self._triples(False, asserted_only)
+        if self.constraint is not None:
+            patterns.append(self._constraint_triple(asserted_only, asserted_only))
         if self.answer_class is not None:
             patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
             patterns.append(f"?answer {render_term(self.filter.property)} ?v .")
             patterns.append(f"FILTER(?v {self.filter.op} ?value)")
-        if len(self.hops) > 1 and self.form != "ask":
+        if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
             patterns.append("FILTER(?answer != ?topic)")
         body = "\n".join("  " + p for p in patterns)
         if self.form == "count":
@@ -148,3 +193,54 @@ class QueryStructure:
                 body += "\n  FILTER(?answer = ?other)"
             return f"ASK WHERE {{\n{body}\n}}"
         return f"SELECT DISTINCT ?answer WHERE {{\n{body}\n}}"
+
+    def render(
+        self, bindings: Mapping[str, Node | Sequence[Node]], *, asserted_only: bool = False, exclude_topic: bool = True
+    ) -> str:
+        """:meth:`to_sparql` with its variables bound inline by ``VALUES``, ready to run or re-run.
+
+        Each value is a term (or a list of terms: several topics are answered
+        together) rendered by :func:`~kgqa.sparql.build.render_term`, which escapes
+        literals and refuses unsafe IRIs, so no text from the question can change
+        the query's structure.
+        """
+        return _bind(self.to_sparql(asserted_only=asserted_only, exclude_topic=exclude_topic), bindings)
+
+    def facts_sparql(
+        self, bindings: Mapping[str, Node | Sequence[Node]], *, asserted_only: bool = False, exclude_topic: bool = True
+    ) -> str:
+        """A SELECT of every path variable and the graph of each hop: the facts behind the answers.
+
+        Columns: ``?topic``, ``?x1``..., the path's end, ``?g1``... (one graph per hop)
+        and, with a filter, the compared value ``?v`` and its graph ``?gv``.
+        """
+        patterns = self._triples(True, asserted_only)
+        names = ["?topic"] if self.hops else []
+        names += [f"?x{i}" for i in range(1, len(self.hops))]
+        names.append(self.end)
+        names += [f"?g{i}" for i in range(1, len(self.hops) + 1)]
+        if self.constraint is not None:
+            patterns.append(self._constraint_triple(True, asserted_only))
+            names += ["?other", "?gc"]
+        if self.answer_class is not None:
+            patterns.append(f"?answer a {render_term(self.answer_class)} .")
+        if self.filter is not None:
+            patterns.append(f"GRAPH ?gv {{ ?answer {render_term(self.filter.property)} ?v }}")
+            patterns.append(f"FILTER(?v {self.filter.op} ?value)")
+            names += ["?v", "?gv"]
+        if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
+            patterns.append("FILTER(?answer != ?topic)")
+        if self.form == "ask" and self.filter is not None:
+            patterns.append("FILTER(?answer = ?other)")
+        body = "\n".join("  " + p for p in patterns)
+        return _bind(f"SELECT DISTINCT {' '.join(names)} WHERE {{\n{body}\n}}", bindings)
+
+
+def _bind(query: str, bindings: Mapping[str, Node | Sequence[Node]]) -> str:
+    """``query`` with a ``VALUES`` block per bound variable at the top of its WHERE group."""
+    blocks = []
+    for name, value in bindings.items():
+        terms = [value] if isinstance(value, Node) else list(value)
+        blocks.append("  " + values_clause(name, terms))
+    head, brace, body = query.partition("{\n")
+    return head + brace + "".join(b + "\n" for b in blocks) + body

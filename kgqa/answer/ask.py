@@ -1,0 +1,217 @@
+"""``ask``: one question in, one grounded :class:`~kgqa.answer.types.Answer` out.
+
+The stages, each timed in ``Answer.timings_ms``:
+
+``link``      find mentions and numbers (:meth:`kgqa.linking.link.Linker.detect`)
+``encode``    mask them and embed the masked question once (NumPy MiniLM)
+``rank``      order each mention's candidates with that embedding
+``translate`` the translator's top readings of the masked question
+``bind``      fill each reading with type-checked entities and values (:mod:`kgqa.answer.bind`)
+``execute``   checked SPARQL with inlined bound terms, asserted facts first, then
+              inferred ones (:mod:`kgqa.answer.execute`)
+``facts``     the facts along the path, with provenance (:mod:`kgqa.answer.collect`)
+``verbalize`` the sentence (:class:`kgqa.verbalize.Verbalizer`)
+
+Example:
+    >>> import tempfile
+    >>> from kgqa import Engine
+    >>> from kgqa.ontology import bundled_ontology
+    >>> engine = Engine.memory(ontologies=[bundled_ontology("scifi.ttl")])
+    >>> answer = ask(engine, "Who wrote Snow Crash?")   # nothing is linked: no translator needed
+    >>> answer.answered, answer.form
+    (False, 'none')
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rdflib import Literal, URIRef
+
+from kgqa.answer.bind import Plan, end_type, entity_fits, plans, start_type
+from kgqa.answer.collect import collect_facts, label_of
+from kgqa.answer.context import QAContext, qa_context
+from kgqa.answer.execute import Execution, run_plans
+from kgqa.answer.types import Answer, AnswerItem, CandidateInfo, LinkedEntity, ReadingInfo
+from kgqa.linking.mentions import Detection
+from kgqa.translate.masking import mask_spans
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - start) * 1000
+
+
+def masked_question(found: Detection) -> str:
+    """The question as the translator reads it: names X/Y/Z, values N, disambiguating years dropped."""
+    spans = [(m.start, m.end, "entity") for m in found.mentions]
+    spans += [(n.start, n.end, "value" if n.role == "value" else "drop") for n in found.numbers]
+    return mask_spans(found.text, spans)
+
+
+def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int = 3) -> Answer:
+    """Answer ``question`` over ``engine``'s graph (see the module docs).
+
+    ``use_inferred`` (default: the ``answer.use_inferred`` setting) allows answers
+    from the inferred graph and the completion model when the asserted facts give
+    none; ``k`` readings are reported in ``Answer.readings``.
+    """
+    timer = _Timer()
+    cfg = engine.config
+    if use_inferred is None:
+        use_inferred = cfg.get("answer.use_inferred")
+    with timer("load"):
+        ctx = qa_context(engine)
+        linker = ctx.linker
+    with timer("link"):
+        found = linker.detect(question)
+    masked = masked_question(found)
+    answer = Answer(question=question, text="", form="none", masked=masked,
+                    values=[float(n.value) for n in found.numbers if n.role == "value"])
+    if not found.mentions and not answer.values:
+        answer.text = ctx.verbalizer.not_found(_missing(question))
+        answer.notes.append("no entity of the graph is named in the question")
+        answer.timings_ms = timer.ms
+        return answer
+    with timer("encode"):
+        vector = ctx.encoder.encode([masked])[0]
+    with timer("rank"):
+        linker.rank(found, vector)
+    with timer("load"):
+        translator = ctx.translator
+    n_readings = max(k, cfg.get("answer.readings"))
+    with timer("translate"):
+        readings = translator.readings(vector[None, :], k=n_readings)[0]
+    with timer("bind"):
+        ranked = plans(readings, found, engine.ontology)
+    if len(found.mentions) > 1 and not any(p.fits for p in ranked):
+        # No reading fits all the names: read the later ones as plain words ("... into English").
+        topic_only = Detection(found.text, found.tokens, found.mentions[:1], found.numbers)
+        retry_masked = masked_question(topic_only)
+        with timer("translate"):
+            retry_vector = ctx.encoder.encode([retry_masked])[0]
+            retry_readings = translator.readings(retry_vector[None, :], k=n_readings)[0]
+        with timer("bind"):
+            retry = plans(retry_readings, topic_only, engine.ontology)
+        if retry and retry[0].fits:
+            readings, ranked, answer.masked = retry_readings, retry, retry_masked
+            answer.notes.append(f"read {', '.join(repr(m.surface) for m in found.mentions[1:])} as plain words")
+    with timer("execute"):
+        execution = run_plans(
+            engine, ranked, engine.ontology, use_inferred=use_inferred,
+            min_confidence=cfg.get("answer.min_inferred_confidence"),
+        )
+    answer.notes += ctx.notes
+    ctx.notes.clear()
+    answer.readings = _readings(readings, ranked, execution, k)
+    answer.linked = _linked(found, execution, engine.ontology, linker)
+    if execution is None:
+        answer.text = ctx.verbalizer.not_found(_missing(question))
+        answer.notes.append("no reading of the question fits the entities it names")
+        answer.timings_ms = timer.ms
+        return answer
+    with timer("facts"):
+        answer.facts = collect_facts(engine, execution, linker.index)
+    _fill(answer, execution, linker.index)
+    with timer("verbalize"):
+        answer.text = _say(ctx, answer, execution, question)
+    answer.timings_ms = timer.ms
+    return answer
+
+
+def _missing(question: str) -> str:
+    text = question.strip().rstrip("?!. ")
+    return text[:1].lower() + text[1:]
+
+
+def _readings(readings: list, ranked: list[Plan], execution: Execution | None, k: int) -> list[ReadingInfo]:
+    by_signature = {p.reading.signature: p for p in ranked}
+    out = []
+    for r in readings[:k]:
+        plan = by_signature.get(r.signature)
+        chosen = execution is not None and execution.plan.reading.signature == r.signature
+        out.append(ReadingInfo(
+            plan.structure.signature() if plan is not None else r.signature, r.prob,
+            plan.score if plan is not None else 0.0, bool(plan and plan.fits), chosen,
+        ))
+    return out
+
+
+def _linked(found: Detection, execution: Execution | None, ontology: Any, linker: Any) -> list[LinkedEntity]:
+    plan = execution.plan if execution is not None else None
+    out = []
+    for i, m in enumerate(found.mentions):
+        role = "unused"
+        chosen: list[str] = []
+        if plan is not None and i == plan.topic_mention:
+            role, chosen = "topic", [str(t) for t in plan.bindings.get("topic", [])]
+        elif plan is not None and i == plan.other_mention:
+            role, chosen = "other", [str(t) for t in plan.bindings.get("other", [])]
+        expected = None
+        if plan is not None and plan.structure.hops and role != "unused":
+            hops = plan.structure.hops
+            expected = start_type(ontology, hops[0]) if role == "topic" else end_type(ontology, hops[-1])
+        candidates = []
+        for c in m.candidates:
+            fits = entity_fits(ontology, c.types, expected) if role != "unused" else None
+            candidates.append(CandidateInfo(str(c.iri), c.label, c.score, c.features.get("prob", 1.0),
+                                            sorted(map(str, c.types)), dict(c.features), fits))
+        out.append(LinkedEntity(m.surface, m.start, m.end, candidates, role, chosen, not m.exact))
+    return out
+
+
+def _fill(answer: Answer, execution: Execution, index: Any) -> None:
+    """Answer items, count/boolean, SPARQL, structure, confidence from an execution."""
+    plan = execution.plan
+    answer.form = plan.structure.form
+    answer.structure = plan.structure
+    answer.sparql = execution.sparql
+    answer.count = execution.count
+    answer.boolean = execution.boolean
+    inferred_ends = {}
+    for f in answer.facts:
+        if f.inferred:
+            inferred_ends[f.object] = f.confidence
+            inferred_ends[f.subject] = f.confidence
+    for node in execution.answers:
+        if isinstance(node, Literal):
+            item = AnswerItem(None, str(node), node.toPython() if not isinstance(node.toPython(), Literal) else str(node),
+                              str(node.datatype) if node.datatype else None)
+        else:
+            item = AnswerItem(str(node), label_of(node, index))
+        if node in inferred_ends and (not execution.asserted_only):
+            item.inferred, item.confidence = True, inferred_ends[node]
+        answer.answers.append(item)
+    answer.inferred = any(f.inferred for f in answer.facts) and not execution.asserted_only
+    inferred_conf = min((f.confidence or 0.0 for f in answer.facts if f.inferred), default=1.0) if answer.inferred else 1.0
+    reading_prob = plan.reading.prob
+    answer.confidence = round(reading_prob * plan.link_prob * inferred_conf * (1.0 if plan.fits else 0.1), 4)
+    if execution.fallback:
+        answer.notes.append("the most likely reading found nothing; a close second reading did")
+    if execution.predicted:
+        answer.notes.append("no fact states this; the answer is the completion model's prediction")
+
+
+def _say(ctx: QAContext, answer: Answer, execution: Execution, question: str) -> str:
+    topic = execution.plan.bindings.get("topic", [None])[0] if execution.plan.bindings.get("topic") else None
+    facts = answer.facts
+    if answer.form == "select" and execution.answers:
+        # Say the facts that reach the answers (the last hop), not the whole path.
+        ends = set(execution.answers)
+        last = [f for f in facts if f.object in ends or f.subject in ends]
+        facts = last or facts
+    return ctx.verbalizer.answer(
+        answer.form, facts, count=answer.count, boolean=answer.boolean,
+        topic=topic if isinstance(topic, URIRef) else None, missing=_missing(question),
+    )

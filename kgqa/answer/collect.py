@@ -1,0 +1,125 @@
+"""The facts an answer rests on, each with where it comes from.
+
+After the answer query, :func:`collect_facts` runs the structure's
+:meth:`~kgqa.translate.structure.QueryStructure.facts_sparql` (the same pattern,
+returning every path variable and the named graph of every hop) and turns each
+hop of each row into a :class:`~kgqa.facts.Fact`:
+
+* asserted facts name their source document (the ``kgqa:path`` that ingestion
+  records for a document graph) or, for loaded RDF, the graph;
+* facts of the inferred graph are marked ``inferred`` with the calibrated
+  confidence and the completion run that predicted them;
+* links the completion model predicted at question time (no triple anywhere)
+  come from the :class:`~kgqa.answer.execute.Execution` itself.
+
+Example:
+    >>> from kgqa.namespaces import DEFAULT_FACTS_GRAPH
+    >>> source_of(DEFAULT_FACTS_GRAPH, {})
+    'urn:kgqa:graph:facts'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from kgqa.answer.execute import Execution
+from kgqa.facts import Fact
+from kgqa.linking.labels import LabelIndex
+from kgqa.namespaces import INFERRED_GRAPH, KGQA, is_document_graph
+from kgqa.sparql.build import render_term, values_clause
+from kgqa.translate.structure import Hop, QueryStructure
+
+#: Facts kept per answer (a count over thousands of items does not list them all).
+MAX_FACTS = 200
+#: These look-ups are small and LIMITed: run them in the calling thread (no timeout thread to start).
+_INLINE = 0
+
+
+def label_of(node: Node, index: LabelIndex) -> str:
+    """How to say a term: an entity's label, a literal's lexical form."""
+    if isinstance(node, Literal):
+        return str(node)
+    return index.label(node)  # type: ignore[arg-type]
+
+
+def source_of(graph: Node, documents: dict[Node, str]) -> str:
+    """A fact's source: the document path of its graph, else the graph's name."""
+    return documents.get(graph, str(graph))
+
+
+def _documents(engine: Any, graphs: set[Node]) -> dict[Node, str]:
+    named = [g for g in graphs if isinstance(g, URIRef) and is_document_graph(g)]
+    if not named:
+        return {}
+    query = f"SELECT ?g ?path WHERE {{ {values_clause('g', named)} GRAPH ?g {{ ?g {render_term(KGQA.path)} ?path }} }}"
+    return {g: str(path) for g, path in engine.sparql(query, timeout=_INLINE).rows}
+
+
+def _inferred_run(engine: Any) -> str | None:
+    query = f"SELECT ?run WHERE {{ GRAPH {render_term(INFERRED_GRAPH)} {{ ?run a {render_term(KGQA.ModelRun)} }} }}"
+    rows = engine.sparql(query, limit=1, timeout=_INLINE).rows
+    return str(rows[0][0]) if rows else None
+
+
+def _hop_triple(hop: Hop, src: Node, dst: Node) -> tuple[Node, URIRef, Node]:
+    return (dst, hop.property, src) if hop.inverse else (src, hop.property, dst)
+
+
+def collect_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[Fact]:
+    """The facts behind ``execution``'s answers (see the module docs)."""
+    structure = execution.plan.structure
+    raw: list[tuple[Node, URIRef, Node, Node | None]] = []
+    if execution.predicted:
+        if len(structure.hops) > 1:
+            prefix = QueryStructure(structure.hops[:-1], "select")
+            raw += _path_triples(engine, prefix, execution.plan.bindings, True)
+        raw += [(s, p, o, None) for s, p, o, _ in execution.predicted]
+    elif execution.found or structure.form == "ask":
+        raw += _path_triples(engine, structure, execution.plan.bindings, execution.asserted_only)
+    raw = list(dict.fromkeys(raw))[:MAX_FACTS]
+    graphs = {g for *_, g in raw if g is not None}
+    documents = _documents(engine, graphs)
+    inferred_keys = [(s, p, o) for s, p, o, g in raw if g == INFERRED_GRAPH]
+    confidences: dict[tuple[Any, Any, Any], float] = {}
+    run = execution.run
+    if inferred_keys:
+        from kgqa.complete import inferred_confidences
+
+        confidences = inferred_confidences(engine, inferred_keys)  # type: ignore[arg-type]
+        run = run or _inferred_run(engine)
+    predicted = {(s, p, o): c for s, p, o, c in execution.predicted}
+    facts = []
+    for s, p, o, g in raw:
+        inferred = g is None or g == INFERRED_GRAPH
+        confidence = predicted.get((s, p, o)) if g is None else confidences.get((s, p, o))
+        source = run if inferred else source_of(g, documents)
+        facts.append(
+            Fact(s, label_of(s, index), p, o, label_of(o, index), inferred, confidence, source,  # type: ignore[arg-type]
+                 {"graph": str(g) if g is not None else None})
+        )
+    return facts
+
+
+def _path_triples(
+    engine: Any, structure: QueryStructure, bindings: dict[str, list[Node]], asserted_only: bool
+) -> list[tuple[Node, URIRef, Node, Node | None]]:
+    query = structure.facts_sparql(bindings, asserted_only=asserted_only, exclude_topic=False)
+    result = engine.sparql(query, limit=MAX_FACTS, timeout=_INLINE)
+    n = len(structure.hops)
+    names = result.vars
+    out = []
+    for row in result.rows:
+        values = dict(zip(names, row))
+        path = [values.get("topic"), *(values.get(f"x{i}") for i in range(1, n)), values.get(structure.end[1:])]
+        for i, hop in enumerate(structure.hops):
+            if path[i] is None or path[i + 1] is None:
+                continue
+            out.append((*_hop_triple(hop, path[i], path[i + 1]), values.get(f"g{i + 1}")))
+        if structure.constraint is not None and values.get("other") is not None:
+            out.append((*_hop_triple(structure.constraint, values["answer"], values["other"]), values.get("gc")))
+        if structure.filter is not None and values.get("v") is not None:
+            out.append((values["answer"], structure.filter.property, values["v"], values.get("gv")))
+    return out

@@ -1,0 +1,126 @@
+"""What answering keeps between questions, per engine: index, encoder, translator.
+
+Building the label index reads every label once; loading the encoder and the
+translator reads their files once. :func:`qa_context` keeps them for each open
+:class:`~kgqa.engine.Engine` and rebuilds the graph-derived parts when the data
+changed. Oxigraph has no cheap change counter (counting quads walks them all), so
+an on-disk store is judged by its RocksDB write-ahead log and table files (one
+directory listing); other stores by their quad count.
+
+Example:
+    >>> from kgqa import Engine
+    >>> engine = Engine.memory()
+    >>> qa_context(engine) is qa_context(engine)
+    True
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import weakref
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kgqa.linking.link import Linker
+from kgqa.translate.minilm import NumpyEncoder, get_numpy_encoder
+from kgqa.translate.model import Translator, TranslatorError
+
+if TYPE_CHECKING:
+    from kgqa.engine import Engine
+
+_contexts: weakref.WeakKeyDictionary[Any, QAContext] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def translator_dir(engine: Engine) -> Path:
+    """Where the project's trained translator lives."""
+    return engine.models_dir / "translator"
+
+
+def data_version(store) -> Any:  # noqa: ANN001 - any Store
+    """A value that changes when the store's data changes (cheap for on-disk Oxigraph)."""
+    location = Path(getattr(store, "location", "") or "")
+    if location.is_dir():
+        try:
+            return tuple(
+                sorted(
+                    (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+                    for e in os.scandir(location)
+                    if e.name.endswith((".log", ".sst")) or e.name.startswith("MANIFEST")
+                )
+            )
+        except OSError:
+            pass
+    return store.count()
+
+
+class QAContext:
+    """Per-engine state of question answering."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.version = data_version(engine.store)
+        self.notes: list[str] = []
+
+    @cached_property
+    def encoder(self) -> NumpyEncoder:
+        return get_numpy_encoder(self.engine.config.get("models.encoder"))
+
+    @cached_property
+    def linker(self) -> Linker:
+        return Linker.build(self.engine.store, self.engine.ontology, encode=self.encoder.encode)
+
+    @cached_property
+    def verbalizer(self) -> Any:
+        from kgqa.verbalize import Verbalizer
+
+        return Verbalizer.for_engine(self.engine)
+
+    @cached_property
+    def translator(self) -> Translator:
+        """The project's translator; trained on the spot when missing and ``answer.auto_train`` is on."""
+        directory = translator_dir(self.engine)
+        if (directory / "config.json").is_file():
+            return Translator.load(directory)
+        if not self.engine.config.get("answer.auto_train"):
+            raise TranslatorError(
+                f"{directory}: no trained translator; run `kgqa train translator` first"
+            )
+        from kgqa.translate.train import train_translator
+
+        print("kgqa: no translator yet; training one on this graph (once)...", file=sys.stderr)
+        result = train_translator(self.engine, progress=False)
+        self.notes.append(
+            f"trained a translator on this graph first ({result.report.examples} questions, "
+            f"{result.report.seconds:.0f} s); `kgqa train translator` does it ahead of time"
+        )
+        return result.translator
+
+    def refresh(self) -> None:
+        """Forget the graph-derived state (label index, entity facts)."""
+        self.__dict__.pop("linker", None)
+        self.__dict__.pop("verbalizer", None)
+        self.version = data_version(self.engine.store)
+
+
+def qa_context(engine: Engine) -> QAContext:
+    """The answering state of ``engine``, rebuilt when its data changed."""
+    with _lock:
+        ctx = _contexts.get(engine)
+        if ctx is None:
+            ctx = _contexts[engine] = QAContext(engine)
+        elif data_version(engine.store) != ctx.version:
+            ctx.refresh()
+        return ctx
+
+
+def forget(engine: Engine) -> None:
+    """Drop the cached state of ``engine`` (e.g. after retraining its translator)."""
+    with _lock:
+        _contexts.pop(engine, None)
+
+
+__all__ = ["QAContext", "data_version", "forget", "qa_context", "translator_dir"]

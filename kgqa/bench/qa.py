@@ -1,0 +1,222 @@
+"""``kgqa bench qa``: question answering on the sample graph, accuracy and speed.
+
+It builds a throw-away project from ``data/sample/graph.ttl`` and the sci-fi
+ontology, trains the translator there (or reuses one with ``--translator DIR``),
+then answers the gold questions (``data/sample/gold/questions.tsv`` plus
+``benchmarks/qa/*.tsv``; ``--questions FILE`` replaces them) and reports:
+
+* accuracy overall and per kind (an answer is right when its set of answers is
+  the gold set: entities match by any of their labels, literals by value, counts
+  exactly, yes/no by truth value, ``none`` questions by having no answer);
+* median and p95 latency per question, warm, one at a time;
+* batch throughput (questions per second over the whole file);
+* cold start: a fresh ``kgqa ask`` process, translator already trained, until
+  its first answer is printed;
+* peak memory of the benchmark process.
+
+Gold files are TSV: ``question<TAB>answer1|answer2<TAB>kind``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rdflib import URIRef
+
+from kgqa.bench.report import Report, peak_rss_mb, percentile
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+EXTRA = ROOT / "benchmarks" / "qa"
+WARM_UP = "Who translated The Cyberiad?"
+
+
+@dataclass
+class Gold:
+    """One gold question."""
+
+    question: str
+    answers: list[str]
+    kind: str
+    source: str = ""
+
+
+def read_gold(path: Path) -> list[Gold]:
+    """Gold questions from a ``question<TAB>answers<TAB>kind`` file."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 3:
+            from kgqa.errors import KgqaError
+
+            raise KgqaError(f"{path}:{n}: expected question<TAB>answers<TAB>kind")
+        answers = [a.strip() for a in parts[1].split("|") if a.strip()]
+        out.append(Gold(parts[0], answers, parts[2].strip(), f"{path.name}:{n}"))
+    return out
+
+
+def is_correct(answer, gold: Gold, labels_of) -> bool:  # noqa: ANN001 - Answer, callable
+    """True when ``answer`` gives exactly the gold answers (see the module docs)."""
+    from kgqa.linking.labels import fold
+
+    if gold.kind == "none" or not gold.answers:
+        return not answer.answered or (answer.form == "count" and not answer.count)
+    if answer.form == "ask":
+        return answer.boolean is not None and (answer.boolean == (gold.answers[0].lower() in ("yes", "true")))
+    if answer.form == "count":
+        return answer.count is not None and len(gold.answers) == 1 and str(answer.count) == gold.answers[0]
+    wanted = {fold(a) for a in gold.answers}
+    got: list[set[str]] = []
+    for item in answer.answers:
+        names = {fold(item.label)}
+        if item.iri:
+            names |= {fold(n) for n in labels_of(URIRef(item.iri))}
+        if item.value is not None:
+            names.add(fold(str(item.value)))
+        got.append(names)
+    if len(got) != len(wanted):
+        return False
+    return all(any(w in names for names in got) for w in wanted) and all(names & wanted for names in got)
+
+
+def sample_project(directory: Path):  # noqa: ANN201 - Engine
+    """A project in ``directory`` with the sci-fi ontology and the sample graph loaded."""
+    from kgqa import Engine
+    from kgqa.ontology import bundled_ontology
+
+    engine = Engine.init(directory, ontologies=[bundled_ontology("scifi.ttl")])
+    engine.load([SAMPLE / "graph.ttl"])
+    return engine
+
+
+def gold_files(questions: Path | None) -> list[Path]:
+    if questions is not None:
+        return [questions]
+    return [SAMPLE / "gold" / "questions.tsv", *sorted(EXTRA.glob("*.tsv"))]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("qa")
+    def qa(
+        questions: Path = typer.Option(None, "--questions", "-q", help="Gold file (default: the sample's and benchmarks/qa/)."),
+        translator: Path = typer.Option(None, "--translator", help="Reuse a trained translator directory."),
+        json_out: Path = typer.Option(None, "--json", help="Write the figures as JSON."),
+        errors: bool = typer.Option(False, "--errors", help="List the questions answered wrongly."),
+    ) -> None:
+        """Accuracy, latency, throughput, cold start and memory of question answering on the sample."""
+        import shutil
+
+        from kgqa.answer import ask
+        from kgqa.answer.context import qa_context, translator_dir
+        from kgqa.translate.train import train_translator
+
+        gold = [g for f in gold_files(questions) for g in read_gold(f)]
+        with tempfile.TemporaryDirectory(prefix="kgqa-bench-qa-") as tmp:
+            project = Path(tmp) / "project"
+            engine = sample_project(project)
+            train_seconds = None
+            if translator is not None:
+                shutil.copytree(translator, translator_dir(engine))
+            else:
+                started = time.perf_counter()
+                train_translator(engine, progress=True)
+                train_seconds = time.perf_counter() - started
+            report_train = qa_context(engine).translator.report
+            engine.close()
+            cold = _cold_start(project, gold[0].question)
+            engine = sample_project_open(project)
+            ctx = qa_context(engine)
+            ask(engine, WARM_UP)  # warm: index, encoder, translator (a question not in the gold files)
+            labels_of = ctx.linker.index.labels
+            latencies: list[float] = []
+            results = []
+            for g in gold:
+                start = time.perf_counter()
+                answer = ask(engine, g.question)
+                latencies.append((time.perf_counter() - start) * 1000)
+                results.append((g, answer, is_correct(answer, g, labels_of)))
+            ctx.encoder.clear_cache()  # every question is embedded again, as new questions would be
+            start = time.perf_counter()
+            for g in gold:
+                ask(engine, g.question)
+            batch_seconds = time.perf_counter() - start
+            linking = _linking_at_scale(ctx.linker, [g.question for g in gold])
+            engine.close()
+
+        report = Report("qa", ["kind", "questions", "correct", "accuracy"])
+        kinds = sorted({g.kind for g in gold})
+        for kind in kinds:
+            rows = [r for r in results if r[0].kind == kind]
+            right = sum(r[2] for r in rows)
+            report.add_row(kind, len(rows), right, right / len(rows))
+        right = sum(r[2] for r in results)
+        report.add_row("all", len(results), right, right / len(results))
+        report.set("accuracy", right / len(results))
+        report.set("median_ms", statistics.median(latencies))
+        report.set("p95_ms", percentile(latencies, 95))
+        report.set("throughput_qps", len(gold) / batch_seconds)
+        report.set("cold_start_s", cold)
+        report.set("linking_150k_extra_entities", linking)
+        report.set("peak_rss_mb", peak_rss_mb())
+        report.set("translator", {"examples": report_train.examples, "labels": report_train.labels,
+                                  "validation_accuracy": report_train.validation_accuracy,
+                                  "train_seconds": train_seconds})
+        report.set("gold_files", [str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in gold_files(questions)])
+        report.figures["errors"] = [
+            {"question": g.question, "kind": g.kind, "gold": g.answers, "got": a.labels() or a.count or a.boolean,
+             "structure": a.structure.signature() if a.structure else None}
+            for g, a, ok in results if not ok
+        ]
+        report.print()
+        if errors:
+            for e in report.figures["errors"]:
+                print(f"  [{e['kind']}] {e['question']}  gold={e['gold']}  got={e['got']}  {e['structure']}")
+        report.write_json(json_out)
+
+
+def sample_project_open(project: Path):  # noqa: ANN201 - Engine
+    from kgqa import Engine
+
+    return Engine.open(project)
+
+
+def _linking_at_scale(linker, questions: list[str], extra: int = 150_000) -> dict[str, float]:  # noqa: ANN001 - Linker
+    """Mention detection over the graph's labels plus ``extra`` made-up ones (the index must stay fast)."""
+    import random
+
+    from kgqa.linking.mentions import detect
+
+    index = linker.index
+    rng = random.Random(0)
+    syllables = ["ka", "lo", "mer", "tin", "sa", "vo", "ril", "den", "qua", "zor", "pel", "ani"]
+    started = time.perf_counter()
+    for i in range(extra):
+        name = " ".join("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))).title() for _ in range(rng.randint(1, 3)))
+        index.add(URIRef(f"urn:bench:e{i}"), name)
+    build = time.perf_counter() - started
+    times = []
+    for q in questions:
+        start = time.perf_counter()
+        detect(index, q, vocabulary=linker.vocabulary, class_words=linker.class_tokens)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"labels": len(index), "add_s": round(build, 2), "detect_median_ms": statistics.median(times),
+            "detect_p95_ms": percentile(times, 95)}
+
+
+def _cold_start(project: Path, question: str) -> float:
+    """Seconds for a fresh ``kgqa ask`` process to print its first answer."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "kgqa", "--project", str(project), "ask", question],
+        check=True, capture_output=True, text=True,
+    )
+    return time.perf_counter() - start

@@ -1,0 +1,73 @@
+"""kgqa ask: answer a question, print the sentence and the SPARQL that produced it."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from kgqa.cli.common import console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def ask(
+        question: str = typer.Argument(..., help="The question, in plain English."),
+        explain: bool = typer.Option(False, "--explain", "-e", help="Also show entities, readings, facts and timings."),
+        as_json: bool = typer.Option(False, "--json", help="Print the whole Answer as JSON."),
+        no_inferred: bool = typer.Option(False, "--no-inferred", help="Only asserted facts, never inferred links."),
+        readings: int = typer.Option(3, "-k", help="Readings to report."),
+    ) -> None:
+        """Answer a question over the project's graph, with its SPARQL."""
+        from kgqa.cli.common import open_engine
+
+        with open_engine(read_only=True) as engine:
+            answer = engine.ask(question, use_inferred=False if no_inferred else None, k=readings)
+        if as_json:
+            sys.stdout.write(answer.to_json() + "\n")
+            return
+        print_answer(answer, explain)
+
+
+def print_answer(answer, explain: bool) -> None:  # noqa: ANN001 - kgqa.answer.Answer
+    """The sentence, the SPARQL and (with ``explain``) everything behind them."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    console.print(escape(answer.text), highlight=False)
+    if answer.sparql:
+        console.print("\n[bold]SPARQL[/bold]")
+        console.print(escape(answer.sparql), highlight=False)
+    for note in answer.notes:
+        console.print(f"[dim]note: {escape(note)}[/dim]")
+    if not explain:
+        return
+    console.print(f"\nconfidence {answer.confidence:.3f}   inferred {answer.inferred}   masked [italic]{escape(answer.masked)}[/italic]")
+    table = Table("mention", "role", "candidate", "types", "score", "prob", "fits", "used", title="linked entities")
+    for m in answer.linked:
+        for i, c in enumerate(m.candidates[:6]):
+            table.add_row(
+                escape(m.surface) if i == 0 else "", m.role if i == 0 else "", escape(c.label) + f" <{c.iri}>",
+                ", ".join(t.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in c.types), f"{c.score:.3f}", f"{c.prob:.3f}",
+                "" if c.fits is None else ("yes" if c.fits else "no"), "*" if c.iri in m.chosen else "",
+            )
+    console.print(table)
+    table = Table("reading", "prob", "score", "fits", "chosen", title="readings")
+    for r in answer.readings:
+        table.add_row(escape(_short(r.signature)), f"{r.prob:.3f}", f"{r.score:.3f}", "yes" if r.fits else "no", "*" if r.chosen else "")
+    console.print(table)
+    table = Table("fact", "kind", "confidence", "source", title="facts")
+    for f in answer.facts[:40]:
+        table.add_row(escape(f"{f.subject_label} · {_short(str(f.predicate))} · {f.object_label}"), f.kind,
+                      "" if f.confidence is None else f"{f.confidence:.2f}", escape(f.source or ""))
+    if len(answer.facts) > 40:
+        table.add_row(f"... {len(answer.facts) - 40} more", "", "", "")
+    console.print(table)
+    console.print("timings (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in answer.timings_ms.items()))
+
+
+def _short(text: str) -> str:
+    """IRIs shortened to their local names, for tables."""
+    import re
+
+    return re.sub(r"[A-Za-z]+://[^\s|]*?[#/]([\w.-]+)(?=\^|\||\s|$|[<>=])", r"\1", text)

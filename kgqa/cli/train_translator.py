@@ -1,0 +1,40 @@
+"""kgqa train translator: synthesize questions from the graph and train the translator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kgqa.cli.common import console, write_json
+from kgqa.cli.train import train_app
+
+
+@train_app.command("translator")
+def translator(
+    examples: Path = typer.Option(None, "--examples", help="Extra (question, structure) pairs, TSV or JSON."),
+    epochs: int = typer.Option(None, help="Training epochs (default: [translator] epochs)."),
+    per_structure: int = typer.Option(None, "--per-structure", help="Synthesized phrasings per structure."),
+    json_out: Path = typer.Option(None, "--json", help="Write the training report as JSON."),
+) -> None:
+    """Train the question translator on questions synthesized from this project's graph."""
+    from kgqa.answer.context import forget
+    from kgqa.cli.common import open_engine
+    from kgqa.translate.train import train_translator
+
+    with open_engine() as engine:
+        result = train_translator(engine, examples=examples, epochs=epochs, per_structure=per_structure)
+        forget(engine)
+    r = result.report
+    console.print(f"trained on {r.examples:,} questions ({result.synthesized:,} synthesized, {result.user_examples:,} yours), "
+                  f"{r.labels} structures, {r.classes} answer classes, {r.epochs} epochs, {r.seconds:.0f} s")
+    console.print("by kind: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result.by_kind.items())))
+    val = "n/a" if r.validation_accuracy is None else f"{r.validation_accuracy:.3f}"
+    console.print(f"accuracy: train {r.train_accuracy:.3f}, held-out {val} ({r.validation_examples:,} questions)")
+    console.print(f"saved to {result.directory} (curves: {result.directory / 'curves.png'})")
+    if json_out:
+        write_json(json_out, {**r.__dict__, "directory": str(result.directory), "by_kind": result.by_kind})
+
+
+def register(app: typer.Typer) -> None:
+    """The command lives in the ``train`` group (see :mod:`kgqa.cli.train`)."""

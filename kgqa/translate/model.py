@@ -1,0 +1,347 @@
+"""The translator: a masked question in, ranked query structures out.
+
+The translating model reads the question with its names masked (see
+:mod:`kgqa.translate.masking`), embeds it with the frozen MiniLM sentence encoder
+and puts two small heads on top, trained with torch:
+
+* the **structure head** classifies the path, form and filter among the
+  structures seen in training (a softmax over their signatures without class);
+  its probabilities are the reading's confidence and the next-best readings;
+* the **class head** says which answer class the question names ("which
+  *books*"), or none.
+
+Training needs only ``(masked question, QueryStructure)`` pairs, whatever the
+ontology: synthesized ones (:mod:`kgqa.translate.synthesize`), a user's examples,
+or a dataset's (MetaQA). Inference runs in NumPy (:mod:`kgqa.translate.minilm`),
+so answering never imports torch. A trained translator is a directory:
+``weights.npz``, ``labels.json``, ``config.json`` (settings and training report)
+and ``curves.png``.
+
+Example:
+    >>> from rdflib import URIRef
+    >>> from kgqa.translate.structure import Hop, QueryStructure
+    >>> A, B = URIRef("http://ex.org/author"), URIRef("http://ex.org/birthPlace")
+    >>> pairs = [("who wrote X", QueryStructure((Hop(A),))), ("who is the author of X", QueryStructure((Hop(A),))),
+    ...          ("where was X born", QueryStructure((Hop(B),))), ("what is the birthplace of X", QueryStructure((Hop(B),)))]
+    >>> t = Translator.train(pairs, epochs=60, validation=0.0, progress=False)
+    >>> t.predict("who was the writer of X")[0].structure == QueryStructure((Hop(A),))
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rdflib import URIRef
+
+from kgqa.errors import KgqaError
+from kgqa.models.encoder import DEFAULT_ENCODER
+from kgqa.translate.structure import QueryStructure
+
+FORMAT_VERSION = 1
+#: Above this many texts, embeddings come from the torch encoder (faster in bulk).
+_BULK = 64
+
+
+class TranslatorError(KgqaError):
+    """A translator that cannot be trained, loaded or used (the message says which file or setting)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of a question: a structure signature (without class) and its probability.
+
+    ``answer_class`` is the class head's choice (``None`` when the question names
+    no class), with probability ``class_prob``; it is the same for all readings of
+    one question.
+    """
+
+    signature: str
+    prob: float
+    answer_class: URIRef | None = None
+    class_prob: float = 0.0
+
+    @property
+    def structure(self) -> QueryStructure:
+        """The full structure: the signature with the predicted answer class added."""
+        sig = self.signature if self.answer_class is None else with_class(self.signature, self.answer_class)
+        return QueryStructure.from_signature(sig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"signature": self.signature, "prob": self.prob,
+                "answer_class": str(self.answer_class) if self.answer_class else None, "class_prob": self.class_prob}
+
+
+@dataclass
+class TrainingReport:
+    """What training did: sizes, accuracies, time; saved in ``config.json``."""
+
+    examples: int = 0
+    labels: int = 0
+    classes: int = 0
+    epochs: int = 0
+    train_accuracy: float = 0.0
+    validation_examples: int = 0
+    validation_accuracy: float | None = None
+    validation_class_accuracy: float | None = None
+    seconds: float = 0.0
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def path_signature(structure: QueryStructure) -> str:
+    """The structure head's label: the signature without the answer class."""
+    return "|".join(p for p in structure.signature().split("|") if not p.startswith("class:"))
+
+
+def with_class(signature: str, cls: URIRef) -> str:
+    """``signature`` with ``class:<cls>`` in its place (after the hops, before a filter)."""
+    parts = signature.split("|")
+    # QueryStructure.signature puts the class after the hops, before a filter and a constraint.
+    at = next((i for i, p in enumerate(parts) if p.startswith(("filter:", "and:"))), len(parts))
+    return "|".join([*parts[:at], f"class:{cls}", *parts[at:]])
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Translator:
+    """Masked question -> ranked :class:`Reading` s (see the module docs)."""
+
+    def __init__(self, labels: list[str], classes: list[str], weights: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+        self.labels = labels
+        #: ``""`` (no class named) first, then class IRIs.
+        self.classes = classes
+        self.weights = weights
+        self.config = config
+
+    # -- training ----------------------------------------------------------------
+    @classmethod
+    def train(
+        cls,
+        pairs: Sequence[tuple[str, QueryStructure]],
+        *,
+        epochs: int = 40,
+        seed: int = 13,
+        validation: float = 0.1,
+        hidden: int = 512,
+        batch_size: int = 128,
+        learning_rate: float = 2e-3,
+        encoder: str = DEFAULT_ENCODER,
+        progress: bool = True,
+        curves: Path | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> Translator:
+        """Train on ``(masked question, structure)`` pairs, any ontology.
+
+        ``validation`` is the share of distinct questions held out to measure
+        accuracy (0 trains on all); ``curves`` is a PNG path for the loss and
+        accuracy curves. Questions must already be masked (X, Y, Z for names,
+        N for numbers; see :func:`kgqa.translate.masking.mask_brackets`).
+        """
+        import torch
+
+        if not pairs:
+            raise TranslatorError("no training pairs: the graph has no properties with data and no examples were given")
+        started = time.perf_counter()
+        rng = random.Random(seed)
+        torch.manual_seed(seed)
+        labels = sorted({path_signature(s) for _, s in pairs})
+        classes = ["", *sorted({str(s.answer_class) for _, s in pairs if s.answer_class is not None})]
+        label_id = {l: i for i, l in enumerate(labels)}
+        class_id = {c: i for i, c in enumerate(classes)}
+        texts = sorted({t for t, _ in pairs})
+        held = set(rng.sample(texts, int(len(texts) * validation))) if validation > 0 else set()
+        vectors = _embed(texts, encoder, progress)
+        row = {t: i for i, t in enumerate(texts)}
+        x_all = torch.from_numpy(vectors)
+        y_sig = torch.tensor([label_id[path_signature(s)] for _, s in pairs])
+        y_cls = torch.tensor([class_id[str(s.answer_class) if s.answer_class is not None else ""] for _, s in pairs])
+        idx = torch.tensor([row[t] for t, _ in pairs])
+        is_val = torch.tensor([t in held for t, _ in pairs])
+        train_i, val_i = torch.nonzero(~is_val).squeeze(1), torch.nonzero(is_val).squeeze(1)
+
+        net = _heads(vectors.shape[1], hidden, len(labels), len(classes))
+        opt = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=1e-4)
+        steps = max(1, epochs * math.ceil(len(train_i) / batch_size))
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=learning_rate, total_steps=steps)
+        loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.05)
+        report = TrainingReport(len(pairs), len(labels), len(classes) - 1, epochs, validation_examples=len(val_i))
+        bar = _progress(range(epochs), progress, "training translator")
+        for epoch in bar:
+            net.train()
+            order = train_i[torch.randperm(len(train_i))]
+            total, correct, seen = 0.0, 0, 0
+            for start in range(0, len(order), batch_size):
+                b = order[start : start + batch_size]
+                sig_logits, cls_logits = net(x_all[idx[b]])
+                loss = loss_fn(sig_logits, y_sig[b]) + 0.5 * loss_fn(cls_logits, y_cls[b])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                total += float(loss.detach()) * len(b)
+                correct += int((sig_logits.argmax(1) == y_sig[b]).sum())
+                seen += len(b)
+            point = {"epoch": epoch + 1, "loss": total / max(seen, 1), "train_accuracy": correct / max(seen, 1)}
+            if len(val_i):
+                net.eval()
+                with torch.no_grad():
+                    sig_logits, cls_logits = net(x_all[idx[val_i]])
+                point["validation_accuracy"] = float((sig_logits.argmax(1) == y_sig[val_i]).float().mean())
+                point["validation_class_accuracy"] = float((cls_logits.argmax(1) == y_cls[val_i]).float().mean())
+            report.history.append(point)
+            if log is not None:
+                log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in point.items()))
+        last = report.history[-1]
+        report.train_accuracy = last["train_accuracy"]
+        report.validation_accuracy = last.get("validation_accuracy")
+        report.validation_class_accuracy = last.get("validation_class_accuracy")
+        report.seconds = time.perf_counter() - started
+        weights = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
+        config = {"format": FORMAT_VERSION, "encoder": encoder, "hidden": hidden, "seed": seed,
+                  "epochs": epochs, "report": report.__dict__}
+        translator = cls(labels, classes, weights, config)
+        if curves is not None:
+            _plot(report, curves)
+        return translator
+
+    @property
+    def report(self) -> TrainingReport:
+        """The training report stored with the model."""
+        return TrainingReport(**self.config.get("report", {}))
+
+    # -- inference ---------------------------------------------------------------
+    def scores(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Structure and class probabilities for question embeddings (rows)."""
+        w = self.weights
+        h = vectors @ w["hidden.weight"].T + w["hidden.bias"]
+        h = _layer_norm(h, w["norm.weight"], w["norm.bias"])
+        h = 0.5 * h * (1.0 + np.tanh(0.7978845608 * (h + 0.044715 * h**3)))
+        return _softmax(h @ w["structure.weight"].T + w["structure.bias"]), _softmax(h @ w["answer_class.weight"].T + w["answer_class.bias"])
+
+    def readings(self, vectors: np.ndarray, k: int = 3) -> list[list[Reading]]:
+        """The ``k`` best readings for each embedded question."""
+        sig_p, cls_p = self.scores(vectors)
+        out = []
+        for sp, cp in zip(sig_p, cls_p):
+            top = np.argsort(-sp)[:k]
+            c = int(np.argmax(cp))
+            answer_class = URIRef(self.classes[c]) if c > 0 else None
+            out.append([Reading(self.labels[i], float(sp[i]), answer_class, float(cp[c])) for i in top])
+        return out
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of masked questions, with the encoder the model was trained with."""
+        return _embed(list(texts), self.config.get("encoder", DEFAULT_ENCODER), progress=False)
+
+    def predict(self, text: str, k: int = 3) -> list[Reading]:
+        """The ``k`` best readings of one masked question, most probable first."""
+        return self.predict_batch([text], k)[0]
+
+    def predict_batch(self, texts: Sequence[str], k: int = 3) -> list[list[Reading]]:
+        """Readings for many masked questions (embedded in bulk)."""
+        return self.readings(self.embed(texts), k)
+
+    # -- files --------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write the model to ``directory`` (created); returns it."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        np.savez(directory / "weights.npz", **self.weights)
+        (directory / "labels.json").write_text(json.dumps({"labels": self.labels, "classes": self.classes}, indent=1) + "\n", encoding="utf-8")
+        (directory / "config.json").write_text(json.dumps(self.config, indent=2) + "\n", encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Translator:
+        """Read a model written by :meth:`save`; a clear error names what is missing."""
+        directory = Path(directory)
+        for name in ("weights.npz", "labels.json", "config.json"):
+            if not (directory / name).is_file():
+                raise TranslatorError(f"{directory / name}: missing; train the translator with `kgqa train translator`")
+        try:
+            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+            names = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
+            with np.load(directory / "weights.npz") as data:
+                weights = {k: data[k] for k in data.files}
+        except (ValueError, OSError) as exc:
+            raise TranslatorError(f"{directory}: unreadable translator ({exc})") from None
+        if config.get("format") != FORMAT_VERSION:
+            raise TranslatorError(f"{directory / 'config.json'}: format {config.get('format')!r}, expected {FORMAT_VERSION}; retrain")
+        return cls(names["labels"], names["classes"], weights, config)
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-5) * weight + bias
+
+
+def _embed(texts: list[str], encoder: str, progress: bool) -> np.ndarray:
+    if len(texts) > _BULK:
+        from kgqa.models.encoder import get_encoder
+
+        return get_encoder(encoder).encode(texts, batch_size=128, show_progress=progress)
+    from kgqa.translate.minilm import get_numpy_encoder
+
+    return get_numpy_encoder(encoder).encode(texts)
+
+
+def _progress(items: range, enabled: bool, desc: str):  # noqa: ANN202 - tqdm or the range
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="epoch")
+
+
+def _plot(report: TrainingReport, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [p["epoch"] for p in report.history]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a.plot(epochs, [p["loss"] for p in report.history])
+    a.set(title="training loss", xlabel="epoch")
+    b.plot(epochs, [p["train_accuracy"] for p in report.history], label="train")
+    if report.history and "validation_accuracy" in report.history[0]:
+        b.plot(epochs, [p["validation_accuracy"] for p in report.history], label="validation")
+    b.set(title="structure accuracy", xlabel="epoch", ylim=(0, 1.02))
+    b.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _heads(dim: int, hidden: int, n_labels: int, n_classes: int):  # noqa: ANN202 - a torch module
+    """The two heads over a shared hidden layer (built here so that importing this module never imports torch)."""
+    import torch
+
+    class Heads(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hidden = torch.nn.Linear(dim, hidden)
+            self.norm = torch.nn.LayerNorm(hidden)
+            self.dropout = torch.nn.Dropout(0.2)
+            self.structure = torch.nn.Linear(hidden, n_labels)
+            self.answer_class = torch.nn.Linear(hidden, n_classes)
+
+        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            h = self.dropout(torch.nn.functional.gelu(self.norm(self.hidden(x)), approximate="tanh"))
+            return self.structure(h), self.answer_class(h)
+
+    return Heads()
