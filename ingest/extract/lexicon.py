@@ -39,6 +39,11 @@ _DATE_RANGES = {XSD.date, XSD.dateTime}
 _NUMBER_RANGES = {XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.float, XSD.nonNegativeInteger, XSD.positiveInteger}
 #: Below this similarity a noun is not taken as naming a class.
 NOUN_CLASS_MIN = 0.7
+#: A name's class is guessed at this similarity, or at the floor with this lead over the runner-up.
+NAME_GUESS_MIN = 0.5
+NAME_GUESS_FLOOR = 0.35
+NAME_GUESS_MARGIN = 0.05
+NAME_GUESS_SURE = 0.6
 # Abstract nouns ("translation", "development") name acts, not the agents a class names.
 _ABSTRACT = re.compile(r"(tion|sion|ment|ness|ity|ship|ism|ing)s?$")
 
@@ -87,7 +92,7 @@ class Lexicon:
         Extraction runs it over a stretch of text first, then embeds everything it
         recorded in one batch: one model call per stretch instead of one per sentence.
         """
-        _ = self._phrase_matrix, self._class_matrix  # the real embeddings, computed once
+        _ = self._phrase_matrix, self._class_matrix, self._class_prototypes  # the real embeddings, computed once
         copy = object.__new__(Lexicon)
         copy.__dict__.update(self.__dict__)
         recorder = _Recorder(self._phrase_matrix[0].shape[1])
@@ -153,12 +158,44 @@ class Lexicon:
         return None
 
     def fits(self, types: frozenset[URIRef], expected: URIRef | None) -> bool | None:
-        """True/False when ``types`` fit ``expected`` (a domain or range); ``None`` when unknown."""
+        """True/False when ``types`` fit ``expected`` (a domain or range); ``None`` when unknown.
+
+        A more general type fits a narrower expectation: a place may be the city a
+        birthplace needs.
+        """
         if expected is None or expected not in self.ontology.classes:
             return True
         if not types:
             return None
-        return any(self.ontology.is_a(t, expected) for t in types)
+        return any(self.ontology.is_a(t, expected) or self.ontology.is_a(expected, t) for t in types)
+
+    @cached_property
+    def _class_prototypes(self) -> tuple[np.ndarray, list[URIRef]]:
+        classes = sorted(set(self.class_cues.values()), key=str)
+        rows = []
+        for cls in classes:
+            v = self._encode(self.ontology.classes[cls].names).mean(axis=0)
+            rows.append(v / (np.linalg.norm(v) or 1.0))
+        return np.stack(rows), classes
+
+    def guess_classes(self, names: list[str]) -> list[tuple[URIRef | None, float]]:
+        """A weak guess of what each name is, from MiniLM's idea of it ("Russia" -> country).
+
+        Each name gets (class or ``None``, similarity); only confident guesses name a
+        class (see :data:`NAME_GUESS_MIN`). Extraction treats a guess as a prior that
+        relations may overrule, and one at :data:`NAME_GUESS_SURE` as the name's type.
+        """
+        if not names:
+            return []
+        prototypes, classes = self._class_prototypes
+        sims = self._encode(names) @ prototypes.T
+        out: list[tuple[URIRef | None, float]] = []
+        for row in sims:
+            order = np.argsort(-row)
+            top, margin = float(row[order[0]]), float(row[order[0]] - row[order[1]])
+            sure = top >= NAME_GUESS_MIN or (top >= NAME_GUESS_FLOOR and margin >= NAME_GUESS_MARGIN)
+            out.append((classes[order[0]], top) if sure else (None, top))
+        return out
 
 
 class _Recorder:

@@ -20,7 +20,7 @@ inside the name (``Hugo Award``); relations later type what is still untyped.
 Example:
     >>> from kgqa.ontology import Ontology, bundled_ontology
     >>> from kgqa.linking import LabelIndex
-    >>> from ingest.extract.lexicon import Lexicon
+    >>> from ingest.extract.lexicon import NAME_GUESS_SURE, Lexicon
     >>> lex = Lexicon(Ontology.from_files([bundled_ontology("kgqa.ttl"), bundled_ontology("scifi.ttl")]))
     >>> finder = MentionFinder(lex, [LabelIndex()])
     >>> found = finder.find("The novel Roadside Picnic by Arkady Strugatsky appeared in 1972.")
@@ -34,17 +34,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
 
 from kgqa.linking import LabelIndex, fold
 
 from ingest.extract.demonyms import COUNTRIES, LANGUAGES
-from ingest.extract.lexicon import Lexicon
+from ingest.extract.lexicon import NAME_GUESS_SURE, Lexicon
 
 TOKEN = re.compile(r"(?:[A-Z]|St|Dr|Mt|Mr|Mrs|Ms|Jr|Sr)\.(?=\s)|\d+(?:[.,]\d+)*|\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
-_CONNECTORS = {"of", "the", "a", "an", "for", "in", "on", "and", "de", "da", "del", "von", "van", "der", "le", "la", "du", "y", "to", "at"}
+_CONNECTORS = {
+    "of", "the", "a", "an", "for", "in", "on", "and", "with", "&", "de", "da", "del", "von", "van", "der", "le", "la", "du",
+    "y", "to", "at",
+}
 # "and" joins names only inside titles ("War and Peace"): never two person-like names.
 _FUNCTION = {
     "the", "he", "she", "it", "they", "his", "her", "its", "their", "this", "these", "that", "those", "after", "before", "in",
@@ -55,6 +58,8 @@ _FUNCTION = {
     "now", "even", "yet", "so", "not", "no", "our", "my", "your", "we", "i", "you", "what", "which", "who", "where",
     "why", "how", "about", "against", "around", "upon", "within", "without", "throughout", "selected", "notable",
     "early", "recent", "first", "second", "third", "last", "next", "new", "famous", "set", "born", "died",
+    # honorifics: "Sir Arthur C. Clarke" is Arthur C. Clarke
+    "sir", "dame", "lord", "lady", "mr", "mrs", "ms", "dr", "prof", "together",
 }
 _MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
@@ -71,7 +76,6 @@ _NUMBER = re.compile(r"(?<![\w$£€.,-])(\d{1,3}(?:,\d{3})+|\d+)(?![\w.,]\d)\s+
 _PAREN_HINT = re.compile(r"^\s*\((\d{4})(?:\s+(?:film|novel|book|movie))?\)")
 _PERSON_PRONOUNS = {"he", "she", "his", "her", "him"}
 _THING_PRONOUNS = {"it", "its"}
-_DETERMINERS = {"the", "this", "that", "its", "his", "her", "their"}
 _COPULA = {"is", "was", "are", "were", "became", "remains"}
 _NP_STOP = {"by", "of", "in", "who", "that", "which", "with", "from", "about", "for", "and", "whose", "on", "at", "to"}
 _ARTICLES = {"a", "an", "the"}
@@ -96,8 +100,8 @@ class Mention:
     possessive: bool = False
     emphasised: bool = False
     unit: str | None = None
-    alt_labels: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict)
+    #: A weak guess of the class from the name alone (MiniLM), for names nothing else typed.
+    guess: URIRef | None = None
 
     @property
     def is_literal(self) -> bool:
@@ -182,6 +186,12 @@ class MentionFinder:
         for m in out:
             self._after(sentence, m)
         self._type_by_context(sentence, out)
+        untyped = [m for m in out if m.kind == "new" and not m.types]
+        for m, (guess, score) in zip(untyped, self.lexicon.guess_classes([m.label for m in untyped])):
+            if guess is not None and score >= NAME_GUESS_SURE:
+                m.types = frozenset([guess])  # "Chicago", "Russia": MiniLM knows these well
+            else:
+                m.guess = guess
         return out
 
     # -- known entities ------------------------------------------------------------------------
@@ -247,13 +257,13 @@ class MentionFinder:
                 out.append(Mention(a, b, tok, "pronoun", wants=self.person_class))
             elif low in _THING_PRONOUNS and (i == 0 or low == "its"):
                 out.append(Mention(a, b, tok, "pronoun"))
-            elif low in _DETERMINERS and i + 1 < len(toks):
-                noun = fold(toks[i + 1][2])
-                cls = self.head_cues.get(noun)
-                after = toks[i + 2][2] if i + 2 < len(toks) else ""
+            elif low == "the" and i + 1 < len(toks):
+                j = i + 2 if _YEAR.fullmatch(toks[i + 1][2]) and i + 2 < len(toks) else i + 1  # "the 1966 award"
+                cls = self.head_cues.get(fold(toks[j][2]))
+                after = toks[j + 1][2] if j + 1 < len(toks) else ""
                 # "the novel" refers back; "the novel Solaris" introduces a name (typed below).
-                if cls is not None and not _is_cap(after) and low == "the":
-                    out.append(Mention(a, toks[i + 1][1], sentence[a : toks[i + 1][1]], "pronoun", wants=cls))
+                if cls is not None and not _is_cap(after):
+                    out.append(Mention(a, toks[j][1], sentence[a : toks[j][1]], "pronoun", wants=cls))
         return out
 
     # -- demonyms ------------------------------------------------------------------------------
@@ -311,16 +321,31 @@ class MentionFinder:
             surface = sentence[a:b]
             i = last + 1
             single = first == last
-            if single and (tok in COUNTRIES or fold(tok) in self.lexicon.class_cues):
-                continue
+            if single and (tok in COUNTRIES or fold(tok) in self.lexicon.class_cues or re.search(r"-[a-z]", tok)):
+                continue  # a demonym, a class word, or an adjective like "Hugo-winning"
             if single and first == 0 and fold(tok) not in self.known_words and fold(tok) not in title_words:
                 continue  # "Selected winners...": a capital because the sentence starts there
-            possessive = bool(re.search(r"['’]s$", surface))
-            if possessive:
-                surface = surface[:-2]
-                b -= 2
-            out.append(Mention(a, b, surface, "new", label=surface, possessive=possessive))
+            for part_a, part_b in self._split_possessive(toks, first, last):
+                a, b = toks[part_a][0], toks[part_b][1]
+                surface = sentence[a:b]
+                possessive = bool(re.search(r"['’]s$", surface))
+                if possessive:
+                    surface = surface[:-2]
+                    b -= 2
+                out.append(Mention(a, b, surface, "new", label=surface, possessive=possessive))
         return out
+
+    @staticmethod
+    def _split_possessive(toks: list[tuple[int, int, str]], first: int, last: int) -> list[tuple[int, int]]:
+        """ "Aldous Huxley's Brave New World" is two names; "St. Martin's Press" and
+        "Remembrance of Earth's Past" are one: split only between two multi-word names."""
+        for k in range(first + 1, last):
+            tok = toks[k][2]
+            left = toks[first : k + 1]
+            if re.search(r"['’]s$", tok) and len(left) >= 2 and last - k >= 2:
+                if not any(t[2].lower() in _CONNECTORS for t in left) and not any(_is_initial(t[2]) for t in left[:1]):
+                    return [(first, k), (k + 1, last)]
+        return [(first, last)]
 
     @staticmethod
     def _joins(toks: list[tuple[int, int, str]], k: int) -> bool:
@@ -345,6 +370,9 @@ class MentionFinder:
         hint = _PAREN_HINT.match(rest)
         if hint:
             m.hint = hint.group(1)
+            if m.kind == "known" and not any(index.lookup(f"{m.surface} ({m.hint})") for index in self.indexes):
+                # "Dune (1984)" when only the novel Dune is known: maybe the novel, maybe a film of it.
+                m.kind, m.types = "new", frozenset()
         if rest.startswith(("'s", "’s")) and m.kind == "known":
             m.possessive = True
 
@@ -386,7 +414,9 @@ class MentionFinder:
 
     def _cue_after(self, sentence: str, m: Mention, toks: list[tuple[int, int, str]]) -> URIRef | None:
         """"X is a science fiction novel", "X, an American novelist": the head noun's class."""
-        following = [t for t in toks if t[0] >= m.end]
+        rest = sentence[m.end :]
+        skip = _PAREN_HINT.match(rest)
+        following = [t for t in toks if t[0] >= m.end + (skip.end() if skip else 0)]
         j = 0
         if j < len(following) and following[j][2] in (",", "("):
             j += 1
@@ -404,8 +434,9 @@ class MentionFinder:
             if low in _NP_STOP or not tok[:1].isalpha() and tok not in ("-",):
                 break
             words.append(tok)
-        for word in reversed(words):
-            cls = self.head_cues.get(fold(word))
+        for k in range(len(words) - 1, -1, -1):
+            # "publishing house" names a class as a pair of words; "novel" as one
+            cls = (self.lexicon.class_cues.get(fold(" ".join(words[k - 1 : k + 1]))) if k else None) or self.head_cues.get(fold(words[k]))
             if cls is not None:
                 return cls
         if words and words[-1][:1].islower():

@@ -46,6 +46,8 @@ _WINDOW_CHARS = 20_000
 class DocumentState:
     """What a document has said so far: its topic, the entities it named, short names for them."""
 
+    _AMBIGUOUS = Mention(0, 0, "", "new")  # a short name two people share
+
     def __init__(self, lexicon: Lexicon, title: str | None) -> None:
         self.lexicon = lexicon
         self.title = fold(title or "")
@@ -60,8 +62,12 @@ class DocumentState:
 
     @staticmethod
     def _name_like(m: Mention) -> bool:
+        """Looks like a person's name: two to four capitalised words, no "The", no digits."""
         words = [t[2] for t in tokens(m.label)]
-        return m.kind == "new" and 2 <= len(words) <= _NAME_MAX_TOKENS and all(w[:1].isupper() for w in words) and words[0] != "The"
+        return (
+            m.kind in ("new", "known") and 2 <= len(words) <= _NAME_MAX_TOKENS
+            and all(w[:1].isupper() for w in words) and words[0] != "The" and not any(w.isdigit() for w in words)
+        )
 
     # -- before relations -----------------------------------------------------------------------
     def resolve(self, mentions: list[Mention]) -> list[Mention]:
@@ -73,7 +79,7 @@ class DocumentState:
                 if antecedent is None:
                     continue
                 m.label, m.types, m.hint = antecedent.label, antecedent.types, antecedent.hint
-            elif m.kind == "new" and " " not in m.label and fold(m.label) in self.aliases:
+            elif m.kind == "new" and " " not in m.label and self.aliases.get(fold(m.label)) not in (None, self._AMBIGUOUS):
                 full = self.aliases[fold(m.label)]
                 m.label, m.types = full.label, full.types or m.types
             out.append(m)
@@ -101,8 +107,9 @@ class DocumentState:
             return self.topic if self.topic is not None and self._is(self.topic, wants) else None
         # "It" / "its": what the previous sentence was about, unless that was a person
         for candidate in (self.previous_subject, self.topic):
-            if candidate is not None and not self._is(candidate, self.person) and candidate.label:
-                return candidate
+            if candidate is not None and candidate.label and not self._is(candidate, self.person):
+                if not (not candidate.types and self._name_like(candidate)):
+                    return candidate
         return None
 
     # -- after relations ------------------------------------------------------------------------
@@ -113,12 +120,21 @@ class DocumentState:
             if r.object_types and not r.object.is_literal:
                 r.object.types = r.object_types
         entities = [m for m in mentions if not m.is_literal]
-        if entities:
-            self.previous_subject = entities[0]
+        # The previous sentence's subject: "His novel X ..." is about X, not about "his".
+        subjects = [m for m in entities if not (m.kind == "pronoun" and m.surface.lower() in ("his", "her", "its", "their"))]
+        if subjects:
+            self.previous_subject = subjects[0]
         for m in entities:
             self.history.append(m)
             if self._name_like(m) and (not m.types or self._is(m, self.person)):
-                self.aliases.setdefault(fold(tokens(m.label)[-1][2]), m)
+                # "Lem" for Stanisław Lem; "Arkady" for Arkady Strugatsky, unless two people share it
+                words = [fold(t[2]) for t in tokens(m.label)]
+                for word in {words[0], words[-1]}:
+                    known = self.aliases.get(word)
+                    if known is None:
+                        self.aliases[word] = m
+                    elif known.label != m.label and word != words[-1]:
+                        self.aliases[word] = self._AMBIGUOUS
         if self.topic is not None:
             for m in entities:
                 if m.label == self.topic.label and m.types:
