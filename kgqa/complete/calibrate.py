@@ -1,26 +1,32 @@
 """Turn raw model scores into thresholds and confidences, one relation at a time.
 
 Raw scores of embedding models are not probabilities and their scale differs by
-relation. Calibration uses the held-out true triples, which the model never trained
-on: for each held-out (h, r, t) every other allowed tail of (h, r, ?) and every
-other allowed head of (?, r, t) that is not a known triple is a negative (a sample
-of them, each weighted by how many it stands for). Per relation we then pick
+relation. Calibration mirrors how predictions are made: a prediction is any
+unknown pair (h, t) of allowed head and tail whose score clears the threshold. So
+for each relation we score
+
+* the held-out true triples (the model never trained on them): the positives;
+* a uniform sample of all candidate pairs (allowed head x allowed tail, not known,
+  not a self-link): the negatives, each weighted by how many candidates it stands for;
+
+and pick
 
 * the **threshold**: the lowest score at which the precision of "score >= threshold"
-  on held-out positives versus negatives still reaches the target precision;
-* the **confidence** of a score: the best held-out precision reached by accepting
-  every link that scores at least as high; it grows with the score and is at least
-  the target precision exactly from the threshold on.
+  reaches the target precision;
+* the **confidence** of a score: the best precision reached by accepting every link
+  that scores at least as high; it grows with the score and is at least the target
+  exactly from the threshold on.
 
-Unknown true triples count as negatives here, so the estimate is conservative.
-Relations with fewer held-out triples than ``min_positives`` get no threshold and
-therefore no predictions.
+Unknown true triples count as negatives, so the figure is the precision a graph
+would see if it were missing about as many facts as were held out: a graph missing
+more gets better predictions than promised, a nearly complete one worse. Relations
+with fewer held-out triples than ``min_positives``, or that never reach the target,
+get no threshold and therefore no predictions.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -34,8 +40,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Negatives sampled per held-out query (weighted to stand for all of them).
-NEGATIVES_PER_QUERY = 256
+#: Candidate pairs sampled per relation: 100 per held-out triple, within these bounds.
+NEGATIVES_PER_POSITIVE = 100
+MIN_NEGATIVES = 10_000
+MAX_NEGATIVES = 200_000
 
 
 @dataclass
@@ -76,64 +84,41 @@ def calibrate(
     relation_names: Sequence[str],
     progress: bool = True,
 ) -> dict[int, RelationCalibration]:
-    """Calibrate every relation of ``held_out`` (id triples) against filtered negatives."""
-    from kgqa.complete.scoring import KnownIndex, score_targets
+    """Calibrate every relation on its held-out id triples against sampled candidate pairs."""
+    from kgqa.complete.scoring import score_triples
 
     rng = np.random.default_rng(seed)
-    index = KnownIndex(known)
-    samples: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
-    by_relation: dict[int, np.ndarray] = {
-        int(r): held_out[held_out[:, 1] == r] for r in np.unique(held_out[:, 1])
-    }
+    n_entities = int(model.num_entities)
     out: dict[int, RelationCalibration] = {}
+    bar = progress_bar(total=len(relation_names), desc="calibrating", enabled=progress, unit="relation")
     for r in range(len(relation_names)):
-        n = len(by_relation.get(r, ()))
-        if n < min_positives:
-            out[r] = RelationCalibration(n, reason=f"{n} held-out triples, {min_positives} needed")
-    todo = {r: rows for r, rows in by_relation.items() if r not in out}
-    bar = progress_bar(total=sum(2 * len(v) for v in todo.values()), desc="calibrating", enabled=progress)
-    for r, rows in todo.items():
-        for side, allowed in (("tail", allowed_tails[r]), ("head", allowed_heads[r])):
-            # One query per distinct (h, r) or (r, t); its positives are the held-out answers.
-            anchor_col, target_col = (0, 2) if side == "tail" else (2, 0)
-            groups: dict[int, list[int]] = defaultdict(list)
-            for row in rows:
-                groups[int(row[anchor_col])].append(int(row[target_col]))
-            anchors = np.fromiter(groups, dtype=np.int64)
-            for start in range(0, len(anchors), 256):
-                chunk = anchors[start : start + 256]
-                scores = score_targets(model, chunk, r, side)
-                for anchor, row_scores in zip(chunk, scores):
-                    positives = np.asarray(groups[int(anchor)], dtype=np.int64)
-                    # Known triples (held-out positives included) and self-links are never negatives.
-                    taken = np.append(index.targets(int(anchor), r, side), anchor)
-                    negatives = np.setdiff1d(allowed, taken)
-                    weight = 1.0
-                    if len(negatives) > NEGATIVES_PER_QUERY:
-                        weight = len(negatives) / NEGATIVES_PER_QUERY
-                        negatives = rng.choice(negatives, NEGATIVES_PER_QUERY, replace=False)
-                    samples[r].append((row_scores[positives], row_scores[negatives], np.full(len(negatives), weight)))
-                bar.update(sum(len(groups[int(a)]) for a in chunk))
-        out[r] = _fit_relation(samples.pop(r), len(rows), target_precision)
+        positives = held_out[held_out[:, 1] == r]
+        heads, tails = allowed_heads.get(r, np.zeros(0, np.int64)), allowed_tails.get(r, np.zeros(0, np.int64))
+        if len(positives) < min_positives:
+            out[r] = RelationCalibration(len(positives), reason=f"{len(positives)} held-out triples, {min_positives} needed")
+        else:
+            pairs = len(heads) * len(tails)
+            size = min(MAX_NEGATIVES, max(MIN_NEGATIVES, NEGATIVES_PER_POSITIVE * len(positives)))
+            h = heads[rng.integers(0, len(heads), size)]
+            t = tails[rng.integers(0, len(tails), size)]
+            rel_known = known[known[:, 1] == r]
+            taken = np.isin(h * n_entities + t, rel_known[:, 0] * n_entities + rel_known[:, 2]) | (h == t)
+            negatives = np.stack([h, np.full(size, r), t], axis=1)[~taken]
+            pos_scores = score_triples(model, positives)
+            neg_scores = score_triples(model, negatives)
+            out[r] = fit_steps(
+                np.concatenate([pos_scores, neg_scores]),
+                np.concatenate([np.ones(len(pos_scores)), np.zeros(len(neg_scores))]),
+                np.concatenate([np.ones(len(pos_scores)), np.full(len(neg_scores), pairs / size)]),
+                target=target_precision,
+                positives=len(positives),
+            )
+        bar.update(1)
     bar.close()
     for r, cal in sorted(out.items()):
         if cal.threshold is None:
             log.info("relation %s gets no predictions: %s", relation_names[r], cal.reason)
     return out
-
-
-def _fit_relation(
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], positives: int, target: float
-) -> RelationCalibration:
-    pos = np.concatenate([p for p, _, _ in parts])
-    neg = np.concatenate([n for _, n, _ in parts])
-    return fit_steps(
-        np.concatenate([pos, neg]),
-        np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]),
-        np.concatenate([np.ones(len(pos)), np.concatenate([w for _, _, w in parts])]),
-        target=target,
-        positives=positives,
-    )
 
 
 def fit_steps(

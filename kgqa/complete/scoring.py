@@ -9,19 +9,34 @@ import numpy as np
 import torch
 
 
+#: Floats one scoring call may materialise: translational models (TransE) build a
+#: (queries x entities x dim) tensor when they score every entity at once.
+SCORE_BUDGET = 2**25
+
+
+def rows_per_call(num_entities: int, dim: int) -> int:
+    """How many 1-N queries fit in one call under :data:`SCORE_BUDGET` (at most 256)."""
+    return max(1, min(256, SCORE_BUDGET // max(1, num_entities * dim)))
+
+
 def score_targets(model: torch.nn.Module, anchors: np.ndarray, relation: int, side: str) -> np.ndarray:
     """Scores of every entity as the ``side`` ("tail" or "head") of (anchor, relation).
 
     Returns an array of shape (len(anchors), num_entities); higher is more plausible.
     """
-    anchors_t = torch.as_tensor(anchors, dtype=torch.long)
-    rel = torch.full_like(anchors_t, relation)
+    dim = int(np.prod(model.entity_representations[0].shape))
+    step = rows_per_call(model.num_entities, dim)
+    out = []
     with torch.inference_mode():
-        if side == "tail":
-            scores = model.predict_t(torch.stack([anchors_t, rel], dim=1))
-        else:
-            scores = model.predict_h(torch.stack([rel, anchors_t], dim=1))
-    return scores.float().numpy()
+        for start in range(0, len(anchors), step):
+            anchors_t = torch.as_tensor(anchors[start : start + step], dtype=torch.long)
+            rel = torch.full_like(anchors_t, relation)
+            if side == "tail":
+                scores = model.predict_t(torch.stack([anchors_t, rel], dim=1))
+            else:
+                scores = model.predict_h(torch.stack([rel, anchors_t], dim=1))
+            out.append(scores.float().numpy())
+    return np.concatenate(out) if out else np.zeros((0, model.num_entities), dtype=np.float32)
 
 
 def score_triples(model: torch.nn.Module, triples: np.ndarray, batch_size: int = 65536) -> np.ndarray:

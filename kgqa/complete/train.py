@@ -46,8 +46,6 @@ log = logging.getLogger(__name__)
 
 #: Fewer asserted triples than this cannot be split, trained and calibrated meaningfully.
 MIN_TRIPLES = 20
-#: Queries per evaluation batch (PyKEEN's automatic search is unreliable on CPU).
-EVAL_BATCH = 256
 _METRICS = {"mrr": "mrr", "hits@1": "hits@1", "hits@3": "hits@3", "hits@10": "hits@10"}
 
 
@@ -96,7 +94,11 @@ def fit(
     import torch
     from pykeen.pipeline import pipeline
 
+    from kgqa.complete.scoring import rows_per_call
+
     torch.set_num_threads(options.torch_threads())
+    # PyKEEN's automatic batch-size search is off on CPU; size evaluation batches ourselves.
+    eval_batch = rows_per_call(training.num_entities, options.embedding_dim)
     recipe = recipe_for(options.model, options, num_entities=training.num_entities)
     model = _make_model(options, training, recipe.pop("loss", None))
     if init_from is not None:
@@ -133,11 +135,11 @@ def fit(
                     "relative_delta": 0.002,
                     "metric": "mrr",
                     "best_model_path": best_weights,
-                    "evaluation_batch_size": EVAL_BATCH,
+                    "evaluation_batch_size": eval_batch,
                 },
                 evaluator="rankbased",
-                evaluator_kwargs={"filtered": True, "batch_size": EVAL_BATCH},
-                evaluation_kwargs={"use_tqdm": progress, "batch_size": EVAL_BATCH},
+                evaluator_kwargs={"filtered": True, "batch_size": eval_batch},
+                evaluation_kwargs={"use_tqdm": progress, "batch_size": eval_batch},
                 random_seed=options.seed,
                 device="cpu",
                 use_tqdm=progress,
