@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import typer
@@ -31,12 +30,14 @@ def register(app: typer.Typer) -> None:
         """
         from kgqa.complete import complete as run_completion
 
-        _quiet_libraries()
         with open_engine() as engine:
             if drop:
                 n = run_completion(engine, drop=True)
                 console.print(f"dropped the inferred graph ({n} quads)")
                 return
+            from kgqa.complete.progress import quiet_pykeen
+
+            quiet_pykeen()
             report = run_completion(
                 engine,
                 model=model,
@@ -49,12 +50,6 @@ def register(app: typer.Typer) -> None:
         _print_report(report)
         if json_out is not None:
             write_json(json_out, report.to_dict())
-
-
-def _quiet_libraries() -> None:
-    # PyKEEN and torch-max-mem log every checkpoint and batch-size guess at INFO/WARNING.
-    logging.getLogger("pykeen").setLevel(logging.ERROR)
-    logging.getLogger("torch_max_mem").setLevel(logging.ERROR)
 
 
 def _print_report(report) -> None:  # noqa: ANN001 - a CompletionReport

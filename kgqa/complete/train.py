@@ -227,7 +227,8 @@ def train_triples(
     ``positions`` gives the allowed heads and tails of each relation (default: those
     seen in ``triples``). ``previous`` is an earlier run directory: when its entities
     are a subset of the new ones and its relations are the same, the new model
-    starts from its parameters and trains ``options.finetune_epochs`` epochs.
+    starts from its parameters and trains ``options.finetune_epochs`` epochs (at most
+    ``options.epochs``).
     ``kind`` is ``"iri"`` when labels are IRIs (the scorer then returns URIRefs).
     """
     from pykeen.triples import TriplesFactory
@@ -261,7 +262,7 @@ def train_triples(
 
     tf_train, tf_valid, tf_test = factory(train), factory(valid), factory(test)
     init_from = _load_model(prior) if prior is not None else None
-    epochs = options.finetune_epochs if prior is not None else options.epochs
+    epochs = min(options.finetune_epochs, options.epochs) if prior is not None else options.epochs
     fitted = fit(tf_train, tf_valid, tf_test, options, scratch=out, init_from=init_from, epochs=epochs, progress=progress)
 
     heads, tails = positions if positions is not None else observed_positions(labeled)
