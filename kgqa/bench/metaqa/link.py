@@ -1,7 +1,9 @@
 """Finding the topic entity when the brackets are removed (``--entity linked``).
 
-Every known label in the question is a candidate mention
-(:meth:`~kgqa.linking.LabelIndex.find_mentions`). Masking a candidate gives a
+Every span of words that carries a known label is a candidate mention
+(:meth:`~kgqa.linking.LabelIndex.lookup` over all word n-grams: the greedy
+longest-first :meth:`~kgqa.linking.LabelIndex.find_mentions` lets "the movie
+Crazy" swallow "Crazy Heart"). Masking a candidate gives a
 question the translator can read. When masking some mention gives a question
 seen in training, that mention is the topic (a dictionary look-up, no encoding);
 otherwise the mention whose masked question the translator reads most
@@ -14,9 +16,16 @@ Example:
     >>> from rdflib import URIRef
     >>> masked_variants("who directed Big Fish", [(13, 21)])
     ['who directed NE']
+    >>> idx = LabelIndex()
+    >>> idx.add(URIRef("http://ex.org/gotcha"), "Gotcha!")
+    >>> idx.add(URIRef("http://ex.org/director"), "director")
+    >>> [m.surface for m in candidate_mentions(idx, "who is the director of Gotcha!")]
+    ['director', 'Gotcha!']
 """
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,11 +33,35 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from kgqa.datasets.metaqa import MASK
-from kgqa.linking import LabelIndex
+from kgqa.linking import LabelIndex, Mention
 from kgqa.sparql.build import render_term
 from kgqa.translate import QueryStructure
 
 Reading = tuple[QueryStructure, float]
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+#: Longest mention tried, in words.
+MAX_WORDS = 12
+
+
+def candidate_mentions(index: LabelIndex, text: str) -> list[Mention]:
+    """Every word span whose text is a known label (normalised), overlapping ones included.
+
+    A span grows over trailing punctuation when a candidate's label matches the text
+    exactly that way ("Gotcha!").
+    """
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    out = []
+    for i, (start, _) in enumerate(words):
+        for j in range(i, min(i + MAX_WORDS, len(words))):
+            end = words[j][1]
+            candidates = index.lookup(text[start:end])
+            if not candidates:
+                continue
+            exact = [c.label for c in candidates if text.startswith(c.label, start)]
+            if exact:
+                end = start + max(map(len, exact))
+            out.append(Mention(start, end, text[start:end], candidates))
+    return out
 
 
 def masked_variants(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
@@ -62,7 +95,7 @@ class TopicLinker:
         self.known = known
 
     def link(self, questions: Sequence[str]) -> list[Linked]:
-        mentions = [self.index.find_mentions(q) for q in questions]
+        mentions = [candidate_mentions(self.index, q) for q in questions]
         variants = [masked_variants(q, [(m.start, m.end) for m in ms]) for q, ms in zip(questions, mentions)]
         seen = [[self.known(v) for v in vs] for vs in variants]
         # Only questions with no familiar reading need the translator.

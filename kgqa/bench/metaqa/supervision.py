@@ -109,15 +109,20 @@ class Lexicon:
             iri: {w for phrase in prop.phrases for w in _words(phrase)} for iri, prop in ontology.properties.items()
         }
 
-    def named(self, template: str) -> set[URIRef]:
+    def mentions(self, template: str) -> Counter[URIRef]:
+        """How many words of the template name each property."""
         words = _words(template)
-        return {p for p, cues in self.cues.items() if any(_same_stem(w, c) for w in words for c in cues)}
+        return Counter(p for w in words for p, cues in self.cues.items() if any(_same_stem(w, c) for c in cues))
 
-    def agreement(self, template: str, structure: QueryStructure) -> int:
-        """Properties of the path the template names, minus those it does not."""
-        named = self.named(template)
-        used = {h.property for h in structure.hops}
-        return len(used & named) - len(used - named)
+    def agreement(self, template: str, structure: QueryStructure) -> tuple[int, int]:
+        """(properties of the path the template names minus those it does not, minus the
+        mismatch between how often each is named and used: "films written by the
+        writer of X" names writtenBy twice)."""
+        mentioned = self.mentions(template)
+        used = Counter(h.property for h in structure.hops)
+        named = set(mentioned)
+        coverage = len(set(used) & named) - len(set(used) - named)
+        return coverage, -sum(abs(mentioned[p] - used[p]) for p in set(used) | named)
 
 
 def structure_of(path: Sequence[Step]) -> QueryStructure:
