@@ -50,12 +50,13 @@ from kgqa.namespaces import CANDIDATE_GRAPH, ONTOLOGY_GRAPH, document_graph
 from kgqa.ontology import validate_file
 from kgqa.sparql.build import render_term
 
+from ingest.mapping import MAPPING_FOLDER
 from ingest.model import Content, RdfContent, RecordsContent, TextContent
 from ingest.provenance import PROVENANCE_FILE, Provenance
 from ingest.readers import ReadContext, Reader, reader_for
 from ingest.readers.base import IngestError, SkipDocument
 from ingest.resolve import Resolver
-from ingest.writer import DocumentWriter, QuadSink
+from ingest.writer import DocumentWriter, QuadSink, document_quads
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
@@ -150,9 +151,9 @@ def _ignored(relative: str, patterns: Iterable[str]) -> bool:
 def collect_files(paths: Sequence[Path], exclude: Sequence[str] = ()) -> list[Path]:
     """Files as given, and the files of folders walked in sorted order.
 
-    Hidden files and folders, ``.kgqaignore`` patterns of the named folder and
-    ``exclude`` globs (matched against the path relative to the folder, and the name)
-    are left out. A path that does not exist raises :class:`IngestError`.
+    Hidden files and folders, mapping files (``mappings/*.toml``), ``.kgqaignore``
+    patterns of the named folder and ``exclude`` globs (matched against the path
+    relative to the folder, and the name) are left out. A path that does not exist raises :class:`IngestError`.
     """
     out: list[Path] = []
     for path in paths:
@@ -167,8 +168,8 @@ def collect_files(paths: Sequence[Path], exclude: Sequence[str] = ()) -> list[Pa
             relative = file.relative_to(path).as_posix()
             if not file.is_file() or any(part.startswith(".") for part in file.relative_to(path).parts):
                 continue
-            if _ignored(relative, patterns):
-                continue
+            if _ignored(relative, patterns) or (file.parent.name == MAPPING_FOLDER and file.suffix == ".toml"):
+                continue  # mapping files describe tables; they are not documents
             out.append(file)
     return out
 
@@ -361,7 +362,7 @@ class Pipeline:
     def _write(self, doc_id: str, graph: URIRef, sha: str, content: Any) -> tuple[int, int, dict[str, Any]]:
         store = self.engine.store
         if isinstance(content, RdfContent):
-            return self._write_rdf(graph, content)
+            return self._write_rdf(doc_id, graph, sha, content)
         session = self.resolver.session()
         sink = QuadSink()
         try:
@@ -387,7 +388,7 @@ class Pipeline:
         title = getattr(content, "title", None)
         return writer.asserted, writer.candidates, {"title": title}
 
-    def _write_rdf(self, graph: URIRef, content: RdfContent) -> tuple[int, int, dict[str, Any]]:
+    def _write_rdf(self, doc_id: str, graph: URIRef, sha: str, content: RdfContent) -> tuple[int, int, dict[str, Any]]:
         store = self.engine.store
         if content.ontology:
             report = validate_file(content.path, known=self.engine.ontology)
@@ -395,11 +396,12 @@ class Pipeline:
             nt = Graph().parse(str(content.path)).serialize(format="nt")
             self.engine.add_ontology(content.path)
             self._graph_changed(ontology=True)
-            return report.triples, 0, {"ontology_nt": nt, "graph": str(ONTOLOGY_GRAPH)}
+            return report.triples, 0, {"ontology_nt": nt}
         if content.dataset:
             n = _load_flattened(store, content.path, graph)
         else:
             n = store.load(content.path, graph=graph)
+        store.add(document_quads(graph, doc_id, sha))
         self._graph_changed(ontology=False)
         return n, 0, {}
 

@@ -120,6 +120,15 @@ def _nt_object(o: Node) -> str:
     return o.n3()
 
 
+def document_quads(graph: URIRef, path: str, sha256: str) -> list[Quad]:
+    """The document node, in its own graph: the graph's name is the document."""
+    return [
+        (graph, RDF.type, KGQA.Document, graph),
+        (graph, KGQA.path, Literal(path), graph),
+        (graph, KGQA.sha256, Literal(sha256), graph),
+    ]
+
+
 class DocumentWriter:
     """Resolves a document's statements and routes their quads and provenance rows."""
 
@@ -145,10 +154,8 @@ class DocumentWriter:
 
     def header(self, path: str, sha256: str) -> None:
         """The document node: the graph names the document it holds."""
-        g = self.graph
-        self.sink.add((g, RDF.type, KGQA.Document, g))
-        self.sink.add((g, KGQA.path, Literal(path), g))
-        self.sink.add((g, KGQA.sha256, Literal(sha256), g))
+        for quad in document_quads(self.graph, path, sha256):
+            self.sink.add(quad)
 
     def rows(self, statements: Iterable[Statement]) -> Iterator[dict[str, Any]]:
         """Provenance rows for ``statements``; their quads go to the sink as a side effect."""

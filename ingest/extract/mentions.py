@@ -73,6 +73,8 @@ _DATE = re.compile(
 _LIFESPAN = re.compile(r"\(\s*(?:born\s+|b\.\s*)?(\d{3,4})\s*[–—-]\s*(\d{3,4})?\s*\)")
 _YEAR = re.compile(r"(?<![\d$£€.,/-])\b(1[0-9]{3}|20[0-9]{2})\b(?!s\b|['’]s\b|[.,]\d|\d)")
 _NUMBER = re.compile(r"(?<![\w$£€.,-])(\d{1,3}(?:,\d{3})+|\d+)(?![\w.,]\d)\s+([a-z]+)")
+_LOCATIVE = re.compile(r"\b(?:in|at|near)\s+$")
+_HINT_IN_LABEL = re.compile(r"\((\d{4})\)$")
 _PAREN_HINT = re.compile(r"^\s*\((\d{4})(?:\s+(?:film|novel|book|movie))?\)")
 _PERSON_PRONOUNS = {"he", "she", "his", "her", "him"}
 _THING_PRONOUNS = {"it", "its"}
@@ -133,6 +135,7 @@ class MentionFinder:
         self.country_class = lexicon.class_cues.get("country")
         self.language_class = lexicon.class_cues.get("language")
         self.work_class = lexicon.class_cues.get("creative work") or lexicon.class_cues.get("work")
+        self.place_class = lexicon.class_cues.get("place")
         # Single class words are enough to type; plurals ("books", "films") would mistype names like "Tor Books".
         self.head_cues = {
             k: v for k, v in lexicon.class_cues.items() if " " not in k and not (k.endswith("s") and k[:-1] in lexicon.class_cues)
@@ -190,6 +193,8 @@ class MentionFinder:
         for m, (guess, score) in zip(untyped, self.lexicon.guess_classes([m.label for m in untyped])):
             if guess is not None and score >= NAME_GUESS_SURE:
                 m.types = frozenset([guess])  # "Chicago", "Russia": MiniLM knows these well
+            elif guess is None and self.place_class is not None and _LOCATIVE.search(sentence[: m.start]):
+                m.guess = self.place_class  # "died in Colombo": probably a place
             else:
                 m.guess = guess
         return out
@@ -206,7 +211,12 @@ class MentionFinder:
                 if m.surface in COUNTRIES and self._adjectival(sentence, m.end):
                     continue  # "the Polish author": a demonym, not the language
                 types = frozenset(t for c in m.candidates for t in c.types)
-                found.append(Mention(m.start, m.end, m.surface, "known", label=m.candidates[0].label if len(m.candidates) == 1 else m.surface, types=types))
+                start, end, surface = m.start, m.end, m.surface
+                if "(" in surface and sentence[end : end + 1] == ")":
+                    end, surface = end + 1, surface + ")"  # "Solaris (1972)": the label's own parenthesis
+                label = m.candidates[0].label if len(m.candidates) == 1 else surface
+                hint = _HINT_IN_LABEL.search(surface)
+                found.append(Mention(start, end, surface, "known", label=label, types=types, hint=hint.group(1) if hint else None))
         # Longest first across indexes, no overlaps.
         found.sort(key=lambda m: (-(m.end - m.start), m.start))
         kept: list[Mention] = []

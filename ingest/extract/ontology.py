@@ -79,6 +79,9 @@ class DocumentState:
                 if antecedent is None:
                     continue
                 m.label, m.types, m.hint = antecedent.label, antecedent.types, antecedent.hint
+                if m.wants is not None:  # "the novel" is the novel, though its name is also a film's
+                    narrowed = frozenset(t for t in m.types if self.lexicon.ontology.is_a(t, m.wants))
+                    m.types = narrowed or frozenset([m.wants])
             elif m.kind == "new" and " " not in m.label and self.aliases.get(fold(m.label)) not in (None, self._AMBIGUOUS):
                 full = self.aliases[fold(m.label)]
                 m.label, m.types = full.label, full.types or m.types
@@ -212,7 +215,9 @@ def _sentences(block: Block) -> Iterator[tuple[str, int, list[tuple[int, int]]]]
 
 
 def _ref(m: Mention, types: frozenset[URIRef]) -> EntityRef:
-    return EntityRef(m.label, tuple(sorted(types or m.types)), hint=m.hint)
+    # A known name spelled differently ("Stanislaw Lem") resolves by normalisation, which records it.
+    label = m.surface if m.kind == "known" and m.surface != m.label and fold(m.surface) == fold(m.label) else m.label
+    return EntityRef(label, tuple(sorted(types or m.types)), hint=m.hint)
 
 
 def _literal(value: Literal | None, datatype: URIRef | None) -> Literal:

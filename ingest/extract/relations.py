@@ -58,7 +58,7 @@ INTERVENING_PENALTY = 0.12
 UNTYPED_PENALTY = 0.08
 GUESSED_PENALTY = 0.03
 CONTRADICTED_PENALTY = 0.35
-ATTACHED_PENALTY = 0.15
+ATTACHED_PENALTY = 0.25
 CALIBRATION_CENTRE = 0.5
 CALIBRATION_SLOPE = 9.0
 MARGIN_WEIGHT = 1.5
@@ -164,9 +164,14 @@ class RelationScorer:
                 between = self._between(first, second, mentions, groups)
                 if b.cue or a.cue:
                     variants = [b.cue or a.cue or ""]
+                elif not between:
+                    variants = _variants(sentence[first.end : second.start])
                 else:
-                    start = between[-1].end if between else first.end
-                    variants = _variants(sentence[start : second.start], head=not between)
+                    # After other names only the words following the last of them link the pair,
+                    # unless they say nothing ("born in Davis, California, in 1972"): then the
+                    # clause's opening words still do.
+                    local = sentence[between[-1].end : second.start]
+                    variants = _variants(local, head=False) if _informative(local) else _opening(sentence[first.end : second.start])
                 penalty = self._gap_penalty(sentence[first.end : second.start]) + INTERVENING_PENALTY * len(between)
                 options = [self._attached(sentence, o) for o in options]
                 pending.append((len(contexts), len(variants), options, penalty))
@@ -376,6 +381,15 @@ def _variants(text: str, head: bool = True) -> list[str]:
     if head:
         variants.append(" ".join(words[:3]))
     return list(dict.fromkeys(variants))
+
+
+def _informative(text: str) -> bool:
+    return any(w.lower() not in _EMPTY_WORDS and not w.isdigit() for w in _WORD.findall(text))
+
+
+def _opening(text: str) -> list[str]:
+    words = [w for w in _WORD.findall(text) if not w.isdigit()]
+    return [" ".join(words[:3]) or "and"]
 
 
 def _calibrate(score: float, margin: float) -> float:

@@ -223,14 +223,19 @@ def read_pdf(path: Path) -> TextContent:
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise IngestError(f"{path}: not a readable PDF ({exc})") from None
     meta_title = (pdf.metadata or {}).get("/Title") if pdf.metadata else None
+    lines = [line.strip() for line in (pages[0] if pages else "").splitlines() if line.strip()]
+    # A first line that reads like a title is one, and a heading block of its own.
+    first_line = lines[0] if lines and _looks_like_title(lines[0]) and len(lines) > 1 else None
+    title = str(meta_title) if meta_title else first_line
 
     def blocks() -> Iterator[Block]:
-        for page_text in pages:
+        for number, page_text in enumerate(pages):
+            if number == 0 and first_line:
+                yield Block(first_line, heading=True)
+                page_text = page_text.split(first_line, 1)[1]
             for paragraph in re.split(r"\n\s*\n", page_text):
                 text = " ".join(paragraph.split())
                 if text:
                     yield Block(text)
 
-    listed = list(blocks())
-    title = str(meta_title) if meta_title else (listed[0].text if listed and _looks_like_title(listed[0].text) else None)
-    return TextContent(_offsets(iter(listed)), title)
+    return TextContent(_offsets(blocks()), title)
