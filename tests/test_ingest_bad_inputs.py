@@ -21,15 +21,8 @@ from kgqa.namespaces import CANDIDATE_GRAPH, document_graph
 from kgqa.ontology import bundled_ontology
 
 from ingest.pipeline import ingest_paths, open_provenance
+from test_ingest_support import FIXTURES, engine  # noqa: F401 (a fixture)
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures" / "ingest"
-
-
-@pytest.fixture()
-def engine(tmp_path: Path):
-    with Engine.init(tmp_path / ".kgqa", ontologies=[bundled_ontology("scifi.ttl")]) as eng:
-        yield eng
 
 
 def assert_nothing_left(engine: Engine, path: Path) -> None:

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+
 from kgqa import Engine
 from kgqa.namespaces import CANDIDATE_GRAPH, RES, SF, document_graph
 from kgqa.ontology import bundled_ontology
@@ -16,20 +17,9 @@ from kgqa.ontology import bundled_ontology
 from ingest.evaluate import evaluate
 from ingest.pipeline import ingest_paths, open_provenance, unmerge
 from ingest.readers import reader_for
+from test_ingest_support import PREFIXES, SAMPLE, ask
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample"
 DOCS = ["docs/solaris.md", "docs/andy_weir.txt", "docs/andrei_tarkovsky.html", "docs/liu_cixin.md"]
-PREFIXES = (
-    "PREFIX sf: <https://w3id.org/kgqa/scifi#> PREFIX res: <https://w3id.org/kgqa/resource/> "
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-)
-
-
-def ask(engine: Engine, pattern: str) -> bool:
-    return bool(engine.sparql(PREFIXES + "ASK { " + pattern + " }"))
-
-
 @pytest.fixture(scope="module")
 def sample_engine(tmp_path_factory: pytest.TempPathFactory):
     """The sample's tables, then four of its documents (one of each text format)."""

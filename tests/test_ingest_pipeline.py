@@ -21,22 +21,15 @@ from typer.testing import CliRunner
 
 from kgqa import Engine
 from kgqa.cli import build_app
-from kgqa.namespaces import RES, SF, document_graph
+from kgqa.namespaces import SF, document_graph
 from kgqa.ontology import bundled_ontology
 
 from ingest.model import EntityRef, RecordsContent, Statement
 from ingest.pipeline import ingest_paths, open_provenance
 from ingest.readers import READERS, ReadContext, Reader, register_reader
+from test_ingest_support import SAMPLE, ask, engine  # noqa: F401 (a fixture)
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample"
 BOOKS_MAPPING = 'files = ["*.csv"]\n[subject]\ncolumn = "title"\nclass = "book"\n[columns]\nauthor = "author"\nyear = "publicationYear"\n'
-
-
-@pytest.fixture()
-def engine(tmp_path: Path):
-    with Engine.init(tmp_path / ".kgqa", ontologies=[bundled_ontology("scifi.ttl")]) as eng:
-        yield eng
 
 
 def write_books(folder: Path, name: str, rows: list[tuple[str, str, int]]) -> Path:
@@ -46,11 +39,6 @@ def write_books(folder: Path, name: str, rows: list[tuple[str, str, int]]) -> Pa
     path = folder / name
     path.write_text("title,author,year\n" + "".join(f"{t},{a},{y}\n" for t, a, y in rows), encoding="utf-8")
     return path
-
-
-def ask(engine: Engine, query: str) -> bool:
-    return bool(engine.sparql("PREFIX sf: <https://w3id.org/kgqa/scifi#> PREFIX res: <https://w3id.org/kgqa/resource/> "
-                              "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ASK { " + query + " }"))
 
 
 def test_reingest_is_a_no_op_and_a_changed_file_replaces_its_facts(engine: Engine, tmp_path: Path) -> None:

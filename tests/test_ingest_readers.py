@@ -7,25 +7,16 @@ import gzip
 from pathlib import Path
 
 import networkx as nx
-import pytest
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
 from kgqa import Engine
-from kgqa.namespaces import ONTOLOGY_GRAPH, RES, SF, document_graph
-from kgqa.ontology import bundled_ontology
+from kgqa.namespaces import RES, SF, document_graph
 
 from ingest.model import EntityRef, RecordsContent, Statement
 from ingest.pipeline import ingest_paths
 from ingest.readers import READERS, ReadContext, Reader, reader_for, register_reader
+from test_ingest_support import SAMPLE, engine  # noqa: F401 (a fixture)
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample"
-
-
-@pytest.fixture()
-def engine(tmp_path: Path):
-    with Engine.init(tmp_path / ".kgqa", ontologies=[bundled_ontology("scifi.ttl")]) as eng:
-        yield eng
 
 
 def doc_count(engine: Engine, path: Path) -> int:
