@@ -18,14 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "graph.ttl"
 KGQA_BIN = Path(sys.executable).parent / "kgqa"
 
-# Small and quick; a lower target precision so the tiny sample graph yields predictions.
+# Small and quick. A model this small on 400 triples reaches a held-out precision of
+# about 0.15 at best, so the target is set below that: these tests check how
+# predictions are stored, not how good they are (see docs/completion.md for that).
 SETTINGS = {
     "complete": {
         "model": "DistMult",
         "embedding_dim": 32,
         "epochs": 60,
         "finetune_epochs": 10,
-        "target_precision": 0.5,
+        "target_precision": 0.1,
         "min_calibration": 3,
         "threads": 1,
     }

@@ -1,27 +1,27 @@
 """Turn raw model scores into thresholds and confidences, one relation at a time.
 
 Raw scores of embedding models are not probabilities and their scale differs by
-relation. Calibration mirrors how predictions are made: a prediction is any
-unknown pair (h, t) of allowed head and tail whose score clears the threshold. So
-for each relation we score
+relation. Calibration replays the prediction rule on data whose answer is known.
+A link is predicted when it is among the ``k`` best unknown tails of its head (or
+heads of its tail) and scores at least the threshold. So, per relation:
 
-* the held-out true triples (the model never trained on them): the positives;
-* a uniform sample of all candidate pairs (allowed head x allowed tail, not known,
-  not a self-link): the negatives, each weighted by how many candidates it stands for;
+* **positives**: the held-out true triples (the model never trained on them) that
+  make the top ``k`` of their head or tail, with their scores;
+* **false positives**: for a uniform sample of allowed heads (and of allowed tails),
+  the top ``k`` candidates that are not known triples, each anchor standing for
+  ``allowed / sampled`` anchors.
 
-and pick
+Then the **threshold** is the lowest score at which the precision of everything
+scoring at least that much reaches the target, and the **confidence** of a score
+is the best precision reached by accepting every link that scores at least as
+high: it grows with the score and is at least the target exactly from the
+threshold on.
 
-* the **threshold**: the lowest score at which the precision of "score >= threshold"
-  reaches the target precision;
-* the **confidence** of a score: the best precision reached by accepting every link
-  that scores at least as high; it grows with the score and is at least the target
-  exactly from the threshold on.
-
-Unknown true triples count as negatives, so the figure is the precision a graph
-would see if it were missing about as many facts as were held out: a graph missing
-more gets better predictions than promised, a nearly complete one worse. Relations
-with fewer held-out triples than ``min_positives``, or that never reach the target,
-get no threshold and therefore no predictions.
+Unknown true triples count as false positives, so the figure is the precision of a
+graph missing about as many facts as were held out: a graph missing more gets
+better predictions than promised, a nearly complete one worse. Relations with
+fewer held-out triples than ``min_positives``, or that never reach the target, get
+no threshold and therefore no predictions.
 """
 
 from __future__ import annotations
@@ -40,10 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Candidate pairs sampled per relation: 100 per held-out triple, within these bounds.
-NEGATIVES_PER_POSITIVE = 100
-MIN_NEGATIVES = 10_000
-MAX_NEGATIVES = 200_000
+#: Heads (and tails) per relation whose top candidates estimate the false positives.
+SAMPLED_ANCHORS = 1000
 
 
 @dataclass
@@ -80,38 +78,58 @@ def calibrate(
     *,
     target_precision: float,
     min_positives: int,
+    top_k: int,
     seed: int,
     relation_names: Sequence[str],
     progress: bool = True,
 ) -> dict[int, RelationCalibration]:
-    """Calibrate every relation on its held-out id triples against sampled candidate pairs."""
-    from kgqa.complete.scoring import score_triples
+    """Calibrate every relation on its held-out id triples (``known`` includes them)."""
+    from kgqa.complete.scoring import KnownIndex, id_mask, top_candidates
 
     rng = np.random.default_rng(seed)
-    n_entities = int(model.num_entities)
+    n = int(model.num_entities)
+    all_known = KnownIndex(known)
+    # Ranking a held-out triple must not filter it (nor its held-out siblings) as known.
+    held_keys = set(map(tuple, held_out.tolist()))
+    train_known = KnownIndex(np.asarray([t for t in known.tolist() if tuple(t) not in held_keys], dtype=np.int64))
+    allowed = {"head": allowed_heads, "tail": allowed_tails}
     out: dict[int, RelationCalibration] = {}
     bar = progress_bar(total=len(relation_names), desc="calibrating", enabled=progress, unit="relation")
     for r in range(len(relation_names)):
-        positives = held_out[held_out[:, 1] == r]
-        heads, tails = allowed_heads.get(r, np.zeros(0, np.int64)), allowed_tails.get(r, np.zeros(0, np.int64))
-        if len(positives) < min_positives:
-            out[r] = RelationCalibration(len(positives), reason=f"{len(positives)} held-out triples, {min_positives} needed")
+        rows = held_out[held_out[:, 1] == r]
+        if len(rows) < min_positives:
+            out[r] = RelationCalibration(len(rows), reason=f"{len(rows)} held-out triples, {min_positives} needed")
+            bar.update(1)
+            continue
+        positives: dict[tuple[int, int], float] = {}
+        negatives: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for side, anchor_col, target_col in (("tail", 0, 2), ("head", 2, 0)):
+            mask = id_mask(allowed[side].get(r, ()), n)
+            groups: dict[int, set[int]] = {}
+            for row in rows:
+                groups.setdefault(int(row[anchor_col]), set()).add(int(row[target_col]))
+            anchors = np.fromiter(groups, dtype=np.int64)
+            for a, ids, scores in top_candidates(model, anchors, r, side, allowed=mask, known=train_known, k=top_k):
+                for target, score in zip(ids.tolist(), scores.tolist()):
+                    if target in groups[a]:
+                        positives[(a, target) if side == "tail" else (target, a)] = score
+            pool = allowed["head" if side == "tail" else "tail"].get(r, np.zeros(0, np.int64))
+            sample = rng.choice(pool, min(len(pool), SAMPLED_ANCHORS), replace=False) if len(pool) else pool
+            for _, _, scores in top_candidates(model, sample, r, side, allowed=mask, known=all_known, k=top_k):
+                negatives.append(scores)
+                weights.append(np.full(len(scores), len(pool) / len(sample)))
+        if not positives:
+            out[r] = RelationCalibration(len(rows), reason=f"no held-out triple ranks in the top {top_k}")
         else:
-            pairs = len(heads) * len(tails)
-            size = min(MAX_NEGATIVES, max(MIN_NEGATIVES, NEGATIVES_PER_POSITIVE * len(positives)))
-            h = heads[rng.integers(0, len(heads), size)]
-            t = tails[rng.integers(0, len(tails), size)]
-            rel_known = known[known[:, 1] == r]
-            taken = np.isin(h * n_entities + t, rel_known[:, 0] * n_entities + rel_known[:, 2]) | (h == t)
-            negatives = np.stack([h, np.full(size, r), t], axis=1)[~taken]
-            pos_scores = score_triples(model, positives)
-            neg_scores = score_triples(model, negatives)
+            pos = np.fromiter(positives.values(), dtype=np.float64)
+            neg = np.concatenate(negatives) if negatives else np.zeros(0)
             out[r] = fit_steps(
-                np.concatenate([pos_scores, neg_scores]),
-                np.concatenate([np.ones(len(pos_scores)), np.zeros(len(neg_scores))]),
-                np.concatenate([np.ones(len(pos_scores)), np.full(len(neg_scores), pairs / size)]),
+                np.concatenate([pos, neg]),
+                np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]),
+                np.concatenate([np.ones(len(pos)), *weights]),
                 target=target_precision,
-                positives=len(positives),
+                positives=len(rows),
             )
         bar.update(1)
     bar.close()
@@ -154,5 +172,5 @@ def fit_steps(
     i = reached[0]
     cal.threshold = float(ascending[i])
     cal.precision = float(asc_precision[i])
-    cal.recall = float(tp[ends][::-1][i] / max(labels.sum(), 1))
+    cal.recall = float(tp[ends][::-1][i] / max(positives, 1))
     return cal

@@ -15,10 +15,6 @@ import numpy as np
 from kgqa.complete.progress import progress_bar
 from kgqa.complete.scorer import Scorer
 
-#: Anchors scored per torch call (rows of num_entities floats each).
-CHUNK = 256
-
-
 @dataclass(frozen=True)
 class Prediction:
     """One predicted link with its raw score and calibrated confidence."""
@@ -40,14 +36,11 @@ def predict_links(scorer: Scorer, top_k_per_query: int, *, progress: bool = True
     for r in relations:
         threshold = scorer.calibration[r].threshold
         for side, anchor_side in (("tail", "head"), ("head", "tail")):
-            anchors = scorer.allowed_ids(anchor_side, r)
-            for start in range(0, len(anchors), CHUNK):
-                chunk = anchors[start : start + CHUNK]
-                for a, ids, scores in scorer.ranked_ids(side, r, chunk, top_k_per_query):
-                    for target, score in zip(ids[scores >= threshold], scores[scores >= threshold]):
-                        key = (a, r, int(target)) if side == "tail" else (int(target), r, a)
-                        candidates[key] = float(score)
-                bar.update(len(chunk))
+            for a, ids, scores in scorer.ranked_ids(side, r, scorer.allowed_ids(anchor_side, r), top_k_per_query):
+                for target, score in zip(ids[scores >= threshold], scores[scores >= threshold]):
+                    key = (a, r, int(target)) if side == "tail" else (int(target), r, a)
+                    candidates[key] = float(score)
+                bar.update(1)
         found.update(_respect_cardinality(candidates, scorer, r))
         candidates.clear()
     bar.close()

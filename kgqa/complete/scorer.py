@@ -44,7 +44,7 @@ class Scorer:
     def __init__(self, directory: Path) -> None:
         import torch
 
-        from kgqa.complete.scoring import KnownIndex
+        from kgqa.complete.scoring import KnownIndex, id_mask
 
         self.directory = Path(directory)
         config = runs.read_json(self.directory / runs.CONFIG_FILE)
@@ -63,7 +63,7 @@ class Scorer:
         positions = runs.read_json(self.directory / runs.POSITIONS_FILE)
         n = len(self.entities)
         self._allowed = {
-            side: {self._r2id[r]: _mask(ids, n) for r, ids in positions[key].items()}
+            side: {self._r2id[r]: id_mask(ids, n) for r, ids in positions[key].items()}
             for side, key in (("head", "heads"), ("tail", "tails"))
         }
         self.calibration = {
@@ -175,18 +175,17 @@ class Scorer:
         Candidates are the relation's allowed ``side`` entities, minus the anchor
         itself and, with ``filter_known``, minus known triples.
         """
-        from kgqa.complete.scoring import score_targets
+        from kgqa.complete.scoring import top_candidates
 
-        allowed = self._allowed[side].get(relation)
-        for a, row in zip(anchors, score_targets(self.model, anchors, relation, side)):
-            row = row.astype(np.float64)
-            if allowed is not None:
-                row[~allowed] = -np.inf
-            if filter_known:
-                row[self.known.targets(int(a), relation, side)] = -np.inf
-            row[a] = -np.inf  # no self-links
-            top = top_k(row, k)
-            yield int(a), top, row[top]
+        return top_candidates(
+            self.model,
+            anchors,
+            relation,
+            side,
+            allowed=self._allowed[side].get(relation),
+            known=self.known if filter_known else None,
+            k=k,
+        )
 
     def entity_id(self, label: Any) -> int | None:
         return self._e2id.get(str(label))
@@ -202,18 +201,3 @@ class Scorer:
     def _ids(self, h: Any, r: Any, t: Any) -> tuple[int, int, int] | None:
         ids = (self._e2id.get(str(h)), self._r2id.get(str(r)), self._e2id.get(str(t)))
         return None if None in ids else ids  # type: ignore[return-value]
-
-
-def top_k(row: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` largest finite values of ``row``, best first."""
-    finite = np.flatnonzero(np.isfinite(row))
-    if len(finite) > k:
-        part = np.argpartition(-row[finite], k - 1)[:k]
-        finite = finite[part]
-    return finite[np.argsort(-row[finite], kind="stable")]
-
-
-def _mask(ids: Sequence[int], n: int) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[np.asarray(ids, dtype=np.int64)] = True
-    return mask

@@ -5,10 +5,14 @@ Everything here works on PyKEEN ids; :class:`kgqa.complete.Scorer` maps labels.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 import torch
 
 
+#: Anchors whose score rows are held in memory at once (rows of num_entities floats).
+CHUNK = 256
 #: Floats one scoring call may materialise: translational models (TransE) build a
 #: (queries x entities x dim) tensor when they score every entity at once.
 SCORE_BUDGET = 2**25
@@ -37,6 +41,50 @@ def score_targets(model: torch.nn.Module, anchors: np.ndarray, relation: int, si
                 scores = model.predict_h(torch.stack([rel, anchors_t], dim=1))
             out.append(scores.float().numpy())
     return np.concatenate(out) if out else np.zeros((0, model.num_entities), dtype=np.float32)
+
+
+def id_mask(ids: Iterable[int], n: int) -> np.ndarray:
+    """A boolean mask over ``n`` entities, true at ``ids``."""
+    mask = np.zeros(n, dtype=bool)
+    mask[np.fromiter(ids, dtype=np.int64)] = True
+    return mask
+
+
+def top_k(row: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest finite values of ``row``, best first."""
+    finite = np.flatnonzero(np.isfinite(row))
+    if len(finite) > k:
+        part = np.argpartition(-row[finite], k - 1)[:k]
+        finite = finite[part]
+    return finite[np.argsort(-row[finite], kind="stable")]
+
+
+def top_candidates(
+    model: torch.nn.Module,
+    anchors: np.ndarray,
+    relation: int,
+    side: str,
+    *,
+    allowed: np.ndarray | None,
+    known: KnownIndex | None,
+    k: int,
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """For each anchor id: (anchor, its ``k`` best ``side`` ids, their scores), best first.
+
+    Candidates are the ``allowed`` entities (a boolean mask; ``None``: all), never the
+    anchor itself, and not the ``known`` targets of (anchor, relation).
+    """
+    for start in range(0, len(anchors), CHUNK):
+        chunk = anchors[start : start + CHUNK]
+        for a, row in zip(chunk, score_targets(model, chunk, relation, side)):
+            row = row.astype(np.float64)
+            if allowed is not None:
+                row[~allowed] = -np.inf
+            if known is not None:
+                row[known.targets(int(a), relation, side)] = -np.inf
+            row[a] = -np.inf
+            best = top_k(row, k)
+            yield int(a), best, row[best]
 
 
 def score_triples(model: torch.nn.Module, triples: np.ndarray, batch_size: int = 65536) -> np.ndarray:

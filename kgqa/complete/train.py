@@ -281,6 +281,7 @@ def train_triples(
         allowed_tails,
         target_precision=options.target_precision,
         min_positives=options.min_calibration,
+        top_k=options.top_k,
         seed=options.seed,
         relation_names=relations,
         progress=progress,
