@@ -82,8 +82,29 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # torch CPU threads; 0 = half the cores
         "threads": 0,
     },
-    "answer": {"use_inferred": True, "min_inferred_confidence": 0.5, "rewriter": ""},
-    "translator": {"epochs": 40, "seed": 13},
+    "answer": {
+        # Ask the inferred graph (and the completion model) when the asserted facts give no answer.
+        "use_inferred": True,
+        # Inferred links below this calibrated confidence are not used as answers.
+        "min_inferred_confidence": 0.5,
+        "rewriter": "",
+        # Train a translator on the spot when a question comes before `kgqa train translator`.
+        "auto_train": True,
+        # Readings of the translator that binding and execution consider.
+        "readings": 5,
+    },
+    "translator": {
+        "epochs": 40,
+        "seed": 13,
+        # Synthesized phrasings per query structure (1-hop; longer paths get fewer).
+        "per_structure": 60,
+        # At most this many 3-hop paths (those found in the graph) get questions.
+        "max_three_hop": 150,
+        # Width of the hidden layer of the translator's heads.
+        "hidden": 512,
+        # Share of synthesized questions held out to measure accuracy.
+        "validation": 0.1,
+    },
     "dialogue": {"clarify_cost": 0.15, "policy": ""},
     "llm": {"backend": "", "url": "", "model": "", "api_key_env": "KGQA_LLM_API_KEY"},
 }

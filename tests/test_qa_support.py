@@ -22,18 +22,19 @@ from kgqa.translate.train import train_translator
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_GRAPH = ROOT / "data" / "sample" / "graph.ttl"
 COMPANIES = ROOT / "tests" / "fixtures" / "companies"
-#: Small but real training: every structure gets a few phrasings.
-TEST_CONFIG = {"translator": {"per_structure": 6, "max_three_hop": 15, "epochs": 30}}
+#: Small but real training: every structure gets a few phrasings (the defaults give 60).
+TEST_CONFIG = {"translator": {"per_structure": 8, "max_three_hop": 40, "epochs": 30}}
 DOMAINS = {
-    "sample": (bundled_ontology("scifi.ttl"), SAMPLE_GRAPH),
-    "companies": (COMPANIES / "ontology.ttl", COMPANIES / "graph.ttl"),
+    "sample": (bundled_ontology("scifi.ttl"), SAMPLE_GRAPH, TEST_CONFIG),
+    "companies": (COMPANIES / "ontology.ttl", COMPANIES / "graph.ttl",
+                  {"translator": {"per_structure": 6, "max_three_hop": 15, "epochs": 30}}),
 }
 
 
 def domain_engine(domain: str) -> Engine:
     """An in-memory engine with a domain's ontology and facts (no translator)."""
-    ontology, graph = DOMAINS[domain]
-    engine = Engine.memory(ontologies=[ontology], config=TEST_CONFIG)
+    ontology, graph, config = DOMAINS[domain]
+    engine = Engine.memory(ontologies=[ontology], config=config)
     engine.load([graph])
     return engine
 

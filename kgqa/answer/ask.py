@@ -92,7 +92,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
         translator = ctx.translator
     n_readings = max(k, cfg.get("answer.readings"))
     with timer("translate"):
-        readings = translator.readings(vector[None, :], k=n_readings)[0]
+        readings = translator.readings([answer.masked], vector[None, :], k=n_readings)[0]
     with timer("bind"):
         ranked = plans(readings, found, engine.ontology)
     if len(found.mentions) > 1 and not any(p.fits for p in ranked):
@@ -101,7 +101,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
         retry_masked = masked_question(topic_only)
         with timer("translate"):
             retry_vector = ctx.encoder.encode([retry_masked])[0]
-            retry_readings = translator.readings(retry_vector[None, :], k=n_readings)[0]
+            retry_readings = translator.readings([retry_masked], retry_vector[None, :], k=n_readings)[0]
         with timer("bind"):
             retry = plans(retry_readings, topic_only, engine.ontology)
         if retry and retry[0].fits:

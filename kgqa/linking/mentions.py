@@ -53,6 +53,8 @@ VALUE_CUES = frozenset(
 )
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _QUOTES = re.compile(r"[\"“”«»]([^\"“”«»]{2,120})[\"“”«»]")
+#: What may separate the words of one name: spaces, initials' dots, hyphens, apostrophes.
+_NAME_GAP = re.compile(r"^[\s.\-'’]*$")
 _FUZZY_CUTOFF = 85.0
 _FUZZY_WINDOW = 6
 
@@ -187,10 +189,16 @@ def _capitalised(text: str, token: Token) -> bool:
     return text[token.start : token.start + 1].isupper() or token.key.isdigit()
 
 
-def _name_word(text: str, tokens: list[Token], k: int, covered: Collection[int], vocabulary: Collection[str]) -> bool:
-    """True for a capitalised word, not sentence-initial, that no mention explains and that is no common word."""
+def _name_word(text: str, tokens: list[Token], k: int, covered: Collection[int], vocabulary: Collection[str], side: int) -> bool:
+    """True for a capitalised word right next to a span (``side`` -1: before it, +1: after it), not
+    sentence-initial, that no mention explains and that is no common word ("Octavia E." of "Octavia E. Butler")."""
     if not 0 < k < len(tokens) or k in covered:
         return False
+    neighbour = tokens[k - side] if 0 <= k - side < len(tokens) else None
+    if neighbour is not None:
+        gap = text[tokens[k].end : neighbour.start] if side == -1 else text[neighbour.end : tokens[k].start]
+        if not _NAME_GAP.match(gap):
+            return False  # punctuation in between ("Solaris } DROP"): another phrase
     key = tokens[k].key
     return _capitalised(text, tokens[k]) and key not in STOPWORDS and key not in vocabulary
 
@@ -200,8 +208,8 @@ def _partial(text: str, tokens: list[Token], mentions: list[FoundMention], vocab
     covered = {k for m in mentions for k in range(m.first_token, m.last_token + 1)}
     return [
         m for m in mentions
-        if _name_word(text, tokens, m.first_token - 1, covered, vocabulary)
-        or _name_word(text, tokens, m.last_token + 1, covered, vocabulary)
+        if _name_word(text, tokens, m.first_token - 1, covered, vocabulary, -1)
+        or _name_word(text, tokens, m.last_token + 1, covered, vocabulary, 1)
     ]
 
 
@@ -228,6 +236,7 @@ def _fuzzy(
         word = text[tokens[k].start : tokens[k].end]
         return content(k) and (quoted[k] or word[:1].isupper() or not have_exact)
 
+    taken_at = {k for k, t in enumerate(taken) if t}
     windows = []
     for i in range(len(tokens)):
         if not may_start(i):
@@ -238,9 +247,9 @@ def _fuzzy(
             if not content(j):
                 continue
             surface = text[tokens[i].start : tokens[j].end]
-            if len(surface) < 4 or _name_word(text, tokens, j + 1, (), vocabulary):
+            if len(surface) < 4 or _name_word(text, tokens, j + 1, taken_at, vocabulary, 1):
                 continue
-            if i > 0 and _name_word(text, tokens, i - 1, (), vocabulary) and not taken[i - 1]:
+            if _name_word(text, tokens, i - 1, taken_at, vocabulary, -1):
                 continue
             candidates = index.fuzzy(surface, limit=8, cutoff=_FUZZY_CUTOFF)
             if candidates:

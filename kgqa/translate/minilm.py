@@ -82,12 +82,13 @@ class NumpyEncoder:
         self.layers = []
         for i in range(int(config["num_hidden_layers"])):
             p = f"encoder.layer.{i}."
-            # Q, K and V in one matrix: one product instead of three.
-            qkv = np.concatenate([get(p + f"attention.self.{n}.weight") for n in ("query", "key", "value")]).T
+            # Q, K and V in one matrix: one product instead of three. Matrices are stored
+            # transposed once here: products with contiguous (in x out) matrices run twice as fast.
+            qkv = np.concatenate([get(p + f"attention.self.{n}.weight") for n in ("query", "key", "value")])
             qkv_b = np.concatenate([get(p + f"attention.self.{n}.bias") for n in ("query", "key", "value")])
             self.layers.append(
                 (
-                    np.ascontiguousarray(qkv),
+                    np.ascontiguousarray(qkv.T),
                     qkv_b,
                     np.ascontiguousarray(get(p + "attention.output.dense.weight").T),
                     get(p + "attention.output.dense.bias"),

@@ -2,13 +2,19 @@
 
 The translating model reads the question with its names masked (see
 :mod:`kgqa.translate.masking`), embeds it with the frozen MiniLM sentence encoder
-and puts two small heads on top, trained with torch:
+and puts small heads on a shared hidden layer, trained with torch:
 
-* the **structure head** classifies the path, form and filter among the
-  structures seen in training (a softmax over their signatures without class);
-  its probabilities are the reading's confidence and the next-best readings;
-* the **class head** says which answer class the question names ("which
+* four **factor heads** read the parts of a structure: its path (the hops), its
+  form (select, count, ask), its literal filter and its constraint (or none);
+* a **class head** says which answer class the question names ("which
   *books*"), or none.
+
+A reading is one of the structures seen in training (signatures without class);
+its score is the sum of its factors' log-probabilities, and a softmax over the
+seen structures gives the reading's confidence and the next-best readings.
+Factoring lets every structure learn from all questions that share a part with
+it ("the author of X" is the same path whether asked, counted or filtered), so
+a few phrasings per structure suffice.
 
 Training needs only ``(masked question, QueryStructure)`` pairs, whatever the
 ontology: synthesized ones (:mod:`kgqa.translate.synthesize`), a user's examples,
@@ -46,7 +52,9 @@ from kgqa.errors import KgqaError
 from kgqa.models.encoder import DEFAULT_ENCODER
 from kgqa.translate.structure import QueryStructure
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The parts of a structure that the factor heads predict.
+FACTORS = ("path", "form", "filter", "constraint")
 #: Above this many texts, embeddings come from the torch encoder (faster in bulk).
 _BULK = 64
 
@@ -109,6 +117,17 @@ def with_class(signature: str, cls: URIRef) -> str:
     return "|".join([*parts[:at], f"class:{cls}", *parts[at:]])
 
 
+def factors_of(signature: str) -> dict[str, str]:
+    """A path signature split into its factors (``""`` for an absent filter or constraint)."""
+    form, *parts = signature.split("|")
+    return {
+        "path": "|".join(p for p in parts if not p.startswith(("filter:", "and:"))),
+        "form": form,
+        "filter": next((p for p in parts if p.startswith("filter:")), ""),
+        "constraint": next((p for p in parts if p.startswith("and:")), ""),
+    }
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = x - x.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -118,12 +137,24 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 class Translator:
     """Masked question -> ranked :class:`Reading` s (see the module docs)."""
 
-    def __init__(self, labels: list[str], classes: list[str], weights: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        labels: list[str],
+        classes: list[str],
+        weights: dict[str, np.ndarray],
+        config: dict[str, Any],
+        factors: dict[str, list[str]] | None = None,
+    ) -> None:
+        #: The structures seen in training (signatures without class): the readings.
         self.labels = labels
         #: ``""`` (no class named) first, then class IRIs.
         self.classes = classes
         self.weights = weights
         self.config = config
+        #: The values of each factor, as the factor heads number them.
+        self.factors = factors or _factor_values(labels)
+        index = {f: {v: i for i, v in enumerate(vals)} for f, vals in self.factors.items()}
+        self._columns = {f: np.array([index[f][factors_of(l)[f]] for l in labels]) for f in FACTORS}
 
     # -- training ----------------------------------------------------------------
     @classmethod
@@ -158,6 +189,8 @@ class Translator:
         torch.manual_seed(seed)
         labels = sorted({path_signature(s) for _, s in pairs})
         classes = ["", *sorted({str(s.answer_class) for _, s in pairs if s.answer_class is not None})]
+        factors = _factor_values(labels)
+        factor_id = {f: {v: i for i, v in enumerate(vals)} for f, vals in factors.items()}
         label_id = {l: i for i, l in enumerate(labels)}
         class_id = {c: i for i, c in enumerate(classes)}
         texts = sorted({t for t, _ in pairs})
@@ -165,13 +198,19 @@ class Translator:
         vectors = _embed(texts, encoder, progress)
         row = {t: i for i, t in enumerate(texts)}
         x_all = torch.from_numpy(vectors)
-        y_sig = torch.tensor([label_id[path_signature(s)] for _, s in pairs])
+        signatures = [path_signature(s) for _, s in pairs]
+        y_sig = torch.tensor([label_id[sig] for sig in signatures])
+        y_factor = {f: torch.tensor([factor_id[f][factors_of(sig)[f]] for sig in signatures]) for f in FACTORS}
         y_cls = torch.tensor([class_id[str(s.answer_class) if s.answer_class is not None else ""] for _, s in pairs])
         idx = torch.tensor([row[t] for t, _ in pairs])
         is_val = torch.tensor([t in held for t, _ in pairs])
         train_i, val_i = torch.nonzero(~is_val).squeeze(1), torch.nonzero(is_val).squeeze(1)
+        columns = {f: torch.tensor([factor_id[f][factors_of(l)[f]] for l in labels]) for f in FACTORS}
 
-        net = _heads(vectors.shape[1], hidden, len(labels), len(classes))
+        def structure_logits(outputs: dict[str, torch.Tensor]) -> torch.Tensor:
+            return sum(torch.log_softmax(outputs[f], 1)[:, columns[f]] for f in FACTORS)
+
+        net = _heads(vectors.shape[1], hidden, {f: len(factors[f]) for f in FACTORS}, len(classes))
         opt = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=1e-4)
         steps = max(1, epochs * math.ceil(len(train_i) / batch_size))
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=learning_rate, total_steps=steps)
@@ -184,22 +223,22 @@ class Translator:
             total, correct, seen = 0.0, 0, 0
             for start in range(0, len(order), batch_size):
                 b = order[start : start + batch_size]
-                sig_logits, cls_logits = net(x_all[idx[b]])
-                loss = loss_fn(sig_logits, y_sig[b]) + 0.5 * loss_fn(cls_logits, y_cls[b])
+                outputs = net(x_all[idx[b]])
+                loss = sum(loss_fn(outputs[f], y_factor[f][b]) for f in FACTORS) + 0.5 * loss_fn(outputs["answer_class"], y_cls[b])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
                 sched.step()
                 total += float(loss.detach()) * len(b)
-                correct += int((sig_logits.argmax(1) == y_sig[b]).sum())
+                correct += int((structure_logits(outputs).argmax(1) == y_sig[b]).sum())
                 seen += len(b)
             point = {"epoch": epoch + 1, "loss": total / max(seen, 1), "train_accuracy": correct / max(seen, 1)}
             if len(val_i):
                 net.eval()
                 with torch.no_grad():
-                    sig_logits, cls_logits = net(x_all[idx[val_i]])
-                point["validation_accuracy"] = float((sig_logits.argmax(1) == y_sig[val_i]).float().mean())
-                point["validation_class_accuracy"] = float((cls_logits.argmax(1) == y_cls[val_i]).float().mean())
+                    outputs = net(x_all[idx[val_i]])
+                point["validation_accuracy"] = float((structure_logits(outputs).argmax(1) == y_sig[val_i]).float().mean())
+                point["validation_class_accuracy"] = float((outputs["answer_class"].argmax(1) == y_cls[val_i]).float().mean())
             report.history.append(point)
             if log is not None:
                 log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in point.items()))
@@ -208,10 +247,11 @@ class Translator:
         report.validation_accuracy = last.get("validation_accuracy")
         report.validation_class_accuracy = last.get("validation_class_accuracy")
         report.seconds = time.perf_counter() - started
-        weights = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
+        # "heads.path.weight" -> "path.weight": the names inference reads.
+        weights = {k.removeprefix("heads."): v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
         config = {"format": FORMAT_VERSION, "encoder": encoder, "hidden": hidden, "seed": seed,
                   "epochs": epochs, "report": report.__dict__}
-        translator = cls(labels, classes, weights, config)
+        translator = cls(labels, classes, weights, config, factors)
         if curves is not None:
             _plot(report, curves)
         return translator
@@ -228,10 +268,17 @@ class Translator:
         h = vectors @ w["hidden.weight"].T + w["hidden.bias"]
         h = _layer_norm(h, w["norm.weight"], w["norm.bias"])
         h = 0.5 * h * (1.0 + np.tanh(0.7978845608 * (h + 0.044715 * h**3)))
-        return _softmax(h @ w["structure.weight"].T + w["structure.bias"]), _softmax(h @ w["answer_class.weight"].T + w["answer_class.bias"])
 
-    def readings(self, vectors: np.ndarray, k: int = 3) -> list[list[Reading]]:
-        """The ``k`` best readings for each embedded question."""
+        def head(name: str) -> np.ndarray:
+            return h @ w[f"{name}.weight"].T + w[f"{name}.bias"]
+
+        structure = sum(np.log(_softmax(head(f)) + 1e-12)[:, self._columns[f]] for f in FACTORS)
+        return _softmax(structure), _softmax(head("answer_class"))
+
+    def readings(self, texts: Sequence[str], vectors: np.ndarray | None = None, k: int = 3) -> list[list[Reading]]:
+        """The ``k`` best readings of each masked question (``vectors``: their embeddings, if at hand)."""
+        if vectors is None:
+            vectors = self.embed(texts)
         sig_p, cls_p = self.scores(vectors)
         out = []
         for sp, cp in zip(sig_p, cls_p):
@@ -251,7 +298,7 @@ class Translator:
 
     def predict_batch(self, texts: Sequence[str], k: int = 3) -> list[list[Reading]]:
         """Readings for many masked questions (embedded in bulk)."""
-        return self.readings(self.embed(texts), k)
+        return self.readings(texts, self.embed(texts), k)
 
     # -- files --------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
@@ -259,7 +306,8 @@ class Translator:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         np.savez(directory / "weights.npz", **self.weights)
-        (directory / "labels.json").write_text(json.dumps({"labels": self.labels, "classes": self.classes}, indent=1) + "\n", encoding="utf-8")
+        names = {"labels": self.labels, "classes": self.classes, "factors": self.factors}
+        (directory / "labels.json").write_text(json.dumps(names, indent=1) + "\n", encoding="utf-8")
         (directory / "config.json").write_text(json.dumps(self.config, indent=2) + "\n", encoding="utf-8")
         return directory
 
@@ -279,7 +327,11 @@ class Translator:
             raise TranslatorError(f"{directory}: unreadable translator ({exc})") from None
         if config.get("format") != FORMAT_VERSION:
             raise TranslatorError(f"{directory / 'config.json'}: format {config.get('format')!r}, expected {FORMAT_VERSION}; retrain")
-        return cls(names["labels"], names["classes"], weights, config)
+        return cls(names["labels"], names["classes"], weights, config, names.get("factors"))
+
+
+def _factor_values(labels: list[str]) -> dict[str, list[str]]:
+    return {f: sorted({factors_of(l)[f] for l in labels}) for f in FACTORS}
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -327,8 +379,8 @@ def _plot(report: TrainingReport, path: Path) -> None:
     plt.close(fig)
 
 
-def _heads(dim: int, hidden: int, n_labels: int, n_classes: int):  # noqa: ANN202 - a torch module
-    """The two heads over a shared hidden layer (built here so that importing this module never imports torch)."""
+def _heads(dim: int, hidden: int, sizes: dict[str, int], n_classes: int):  # noqa: ANN202 - a torch module
+    """The factor and class heads over a shared hidden layer (built here so that importing this module never imports torch)."""
     import torch
 
     class Heads(torch.nn.Module):
@@ -337,11 +389,11 @@ def _heads(dim: int, hidden: int, n_labels: int, n_classes: int):  # noqa: ANN20
             self.hidden = torch.nn.Linear(dim, hidden)
             self.norm = torch.nn.LayerNorm(hidden)
             self.dropout = torch.nn.Dropout(0.2)
-            self.structure = torch.nn.Linear(hidden, n_labels)
-            self.answer_class = torch.nn.Linear(hidden, n_classes)
+            self.heads = torch.nn.ModuleDict({name: torch.nn.Linear(hidden, n) for name, n in sizes.items()})
+            self.heads["answer_class"] = torch.nn.Linear(hidden, n_classes)
 
-        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
             h = self.dropout(torch.nn.functional.gelu(self.norm(self.hidden(x)), approximate="tanh"))
-            return self.structure(h), self.answer_class(h)
+            return {name: head(h) for name, head in self.heads.items()}
 
     return Heads()
