@@ -22,9 +22,10 @@ install: $(BIN)/kgqa
 demo: install
 	rm -rf $(DEMO)
 	$(BIN)/kgqa --project $(DEMO) init --sample
-	$(BIN)/kgqa --project $(DEMO) load data/sample/graph.ttl
-	$(BIN)/kgqa --project $(DEMO) sparql -f data/sample/queries/books_by_author.rq
-	$(BIN)/kgqa --project $(DEMO) sparql -f data/sample/queries/where_born.rq
+	$(BIN)/kgqa --project $(DEMO) ingest data/sample
+	$(BIN)/kgqa --project $(DEMO) train translator
+	$(BIN)/kgqa --project $(DEMO) complete
+	while IFS= read -r q; do echo; echo "Q: $$q"; $(BIN)/kgqa --project $(DEMO) ask "$$q" || exit 1; done < data/sample/demo_questions.txt
 
 test: install
 	$(BIN)/python -m pytest -q
