@@ -62,13 +62,19 @@ class Trait:
 
 @dataclass(frozen=True)
 class EntityOption:
-    """A candidate for the topic mention, with its linking score and what sets it apart."""
+    """A candidate for the topic mention, with its linking score and what sets it apart.
+
+    ``score`` is the linker's evidence (about 1 for an exact name, less for a
+    misspelling); ``prob`` its share among the mention's candidates (``None``:
+    proportional to ``score``).
+    """
 
     iri: str
     label: str
     score: float
     alt_labels: tuple[str, ...] = ()
     traits: tuple[Trait, ...] = ()
+    prob: float | None = None
 
     def trait(self, role: str) -> Trait | None:
         return next((t for t in self.traits if t.role == role), None)
@@ -117,7 +123,7 @@ class Observation:
     def from_dict(cls, data: dict[str, Any]) -> Observation:
         def entity(d: dict[str, Any]) -> EntityOption:
             traits = tuple(Trait(**{**t, "words": tuple(t["words"])}) for t in d["traits"])
-            return EntityOption(d["iri"], d["label"], d["score"], tuple(d["alt_labels"]), traits)
+            return EntityOption(d["iri"], d["label"], d["score"], tuple(d["alt_labels"]), traits, d.get("prob"))
 
         def outcome(d: dict[str, Any]) -> Outcome:
             return Outcome(tuple(d["answers"]), d["inferred"], d["confidence"], tuple(d["labels"]))

@@ -34,8 +34,10 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kgqa.dialogue.describe import describe_reading, entity_traits, inverse_labels
+from kgqa.dialogue.followup import with_referent
 from kgqa.dialogue.observation import EntityOption, Observation, Outcome, ReadingOption
 from kgqa.dialogue.state import MAX_OPTIONS
+from kgqa.errors import KgqaError
 from kgqa.namespaces import INFERRED_GRAPH, KGQA
 from kgqa.sparql.build import render_term, values_clause
 from kgqa.sparql.results import AskResult
@@ -105,7 +107,7 @@ def build_observation(
     engine: Engine,
     question: str,
     mention: str | None,
-    candidates: Sequence[tuple[str, float]],
+    candidates: Sequence[tuple[str, float] | tuple[str, float, float]],
     readings: Sequence[tuple[QueryStructure, float]],
     *,
     bindings: dict[str, Node] | None = None,
@@ -113,21 +115,24 @@ def build_observation(
 ) -> Observation:
     """Execute every (candidate, reading) pair and describe candidates and readings.
 
-    ``candidates`` are (IRI, linking score) best first; ``readings`` (structure,
+    ``candidates`` are (IRI, linking score[, share]) best first; ``readings`` (structure,
     probability) best first; ``bindings`` are further pre-bound variables the
     readings need (``?other``, ``?value``).
     """
     candidates = list(candidates)[:MAX_CANDIDATES]
     readings = list(readings)[:MAX_READINGS]
-    traits = entity_traits(engine, [iri for iri, _ in candidates])
+    traits = entity_traits(engine, [c[0] for c in candidates])
     inverse = inverse_labels(engine)
-    entity_options = [EntityOption(iri, traits[iri][0], float(score), traits[iri][1], traits[iri][2]) for iri, score in candidates]
+    entity_options = [
+        EntityOption(c[0], traits[c[0]][0], float(c[1]), traits[c[0]][1], traits[c[0]][2], float(c[2]) if len(c) > 2 else None)
+        for c in candidates
+    ]
     reading_options = [
         ReadingOption(s.signature(), float(p), *describe_reading(engine.ontology, s, inverse)) for s, p in readings
     ]
     outcomes: dict[tuple[int, int], Outcome] = {}
     for j, (structure, _) in enumerate(readings):
-        for i, (iri, _) in enumerate(candidates or [(None, 0.0)]):
+        for i, iri in enumerate([c[0] for c in candidates] or [None]):
             terms = dict(bindings or {})
             if iri is not None:
                 terms["topic"] = URIRef(iri)
@@ -150,28 +155,49 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
     from kgqa.answer import ask
 
     answer = ask(engine, question)
-    mention, candidates = _topic_candidates(answer)
-    if not candidates and context:
+    topic = next((m for m in answer.linked if m.role == "topic" and m.candidates), None)
+    topic = topic or next((m for m in answer.linked if m.candidates), None)
+    if topic is not None:
+        mention = topic.surface
+        candidates = [(c.iri, c.score, c.prob) for c in topic.candidates]
+    elif context:
+        # A follow-up: the pipeline reads it with the likeliest referent named, for its readings;
+        # the candidates are the conversation's entities, not that name's namesakes.
+        from kgqa.answer.context import qa_context
+
+        name = qa_context(engine).linker.index.label(URIRef(context[0][0]))
+        answer = ask(engine, with_referent(question, name))
         mention, candidates = None, list(context)
-    readings = list(getattr(answer, "readings", None) or [])
-    if not readings and getattr(answer, "structure", None) is not None:
+    else:
+        mention, candidates = None, []
+    readings = []
+    for r in sorted(answer.readings, key=lambda r: -r.prob):
+        # The chosen reading carries the answer class binding added ("which *books*").
+        structure = answer.structure if r.chosen and answer.structure is not None else _structure(r.signature)
+        if structure is not None:
+            readings.append((structure, r.prob))
+    if not readings and answer.structure is not None:
         readings = [(answer.structure, 1.0)]
-    return (
-        build_observation(engine, question, mention, candidates, readings, bindings=_other_bindings(answer),
-                          confidence=float(getattr(answer, "confidence", 0.0) or 0.0)),
-        answer,
-    )
+    obs = build_observation(engine, question, mention, candidates, readings, bindings=_other_bindings(answer),
+                            confidence=answer.confidence)
+    return obs, answer
 
 
-def _topic_candidates(answer: Any) -> tuple[str | None, list[tuple[str, float]]]:
-    for mention in getattr(answer, "linked", None) or []:
-        candidates = [(str(c.iri), float(c.score)) for c in getattr(mention, "candidates", [])]
-        if candidates:
-            return getattr(mention, "surface", None), candidates
-    return None, []
+def _structure(signature: str) -> QueryStructure | None:
+    try:
+        return QueryStructure.from_signature(signature)
+    except KgqaError:
+        return None
 
 
 def _other_bindings(answer: Any) -> dict[str, Node]:
-    bindings = dict(getattr(answer, "bindings", None) or {})
-    bindings.pop("topic", None)
+    """``?other`` (the second entity of a yes/no question) and ``?value`` (a number to compare with)."""
+    bindings: dict[str, Node] = {}
+    other = next((m for m in answer.linked if m.role == "other" and m.chosen), None)
+    if other is not None:
+        bindings["other"] = URIRef(other.chosen[0])
+    if answer.values:
+        value = answer.values[0]
+        bindings["value"] = Literal(int(value)) if float(value).is_integer() else Literal(value)
+        bindings.setdefault("other", bindings["value"])
     return bindings

@@ -20,13 +20,13 @@ Example:
 
 from __future__ import annotations
 
-import re
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgqa.dialogue.clarify import Clarification
 from kgqa.dialogue.episodes import apply_reply, clarification_for
+from kgqa.dialogue.followup import is_follow_up, referents
 from kgqa.dialogue.observe import observe
 from kgqa.dialogue.state import ACTIONS, Action, DialogueState
 from kgqa.dialogue.storage import SessionStore, sessions_path
@@ -35,8 +35,6 @@ from kgqa.errors import KgqaError
 if TYPE_CHECKING:
     from kgqa.engine import Engine
 
-_FOLLOW_UP = re.compile(r"\b(it|its|he|him|his|she|her|hers|they|them|their|this|that|there)\b|^\s*(and|what about|how about)\b", re.I)
-_PERSONAL = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.I)
 _stores: weakref.WeakKeyDictionary[Any, SessionStore] = weakref.WeakKeyDictionary()
 _strategies: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
@@ -146,14 +144,7 @@ class Session:
         return answer
 
     def _context(self, question: str) -> list[tuple[str, float]] | None:
-        """Entities a follow-up question may mean: the previous answers (for he/she/they) and topic."""
-        if not _FOLLOW_UP.search(question):
+        """Entities a follow-up question may mean (see :mod:`kgqa.dialogue.followup`)."""
+        if not is_follow_up(question):
             return None
-        context = self.store.context(self.id)
-        answers, topic = context.get("answers", []), context.get("topic")
-        personal = bool(_PERSONAL.search(question))
-        ranked = [(iri, 1.0 if personal else 0.9) for iri in answers[:3]]
-        if topic:
-            ranked.append((topic, 0.9 if personal else 1.0))
-        ranked.sort(key=lambda x: -x[1])
-        return ranked or None
+        return referents(self.store.context(self.id), question) or None

@@ -38,6 +38,7 @@ import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
@@ -51,6 +52,7 @@ from kgqa.translate.structure import Hop, QueryStructure
 if TYPE_CHECKING:
     from kgqa.engine import Engine
     from kgqa.ontology import Ontology, Property
+    from kgqa.translate.phrasing import Phraser
 
 KINDS = ("clean", "ambiguous", "underspecified", "unanswerable")
 # Question phrases that make a question with the name alone after them: "who directed", "author of".
@@ -84,10 +86,16 @@ def _hash(text: str) -> float:
     return int(hashlib.sha1(fold(text).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
 
 
-def _question(prop: Property, label: str, rng: random.Random) -> str:
-    phrases = [p for p in prop.question_phrases if _ASKS.match(p.lower())]
-    if phrases and rng.random() < 0.6:
-        phrase = rng.choice(phrases)
+def _question(graph: _Graph, prop: Property, label: str, rng: random.Random) -> str:
+    """A question asking for ``prop`` of ``label``: question answering's own phrasings of the
+    ontology's words ("Who wrote X?", "Where was X born?") or a plain template."""
+    phrased = [t for t, _ in graph.phraser.select(Hop(prop.iri), "X") if t.split()[0] != "X" and " X" in f" {t}"]
+    if phrased and rng.random() < 0.7:
+        text = rng.choice(phrased).replace("X", label, 1)
+        return f"{text[0].upper()}{text[1:]}?"
+    asks = [p for p in prop.question_phrases if _ASKS.match(p.lower())]
+    if asks and rng.random() < 0.5:
+        phrase = rng.choice(asks)
         return f"{phrase[0].upper()}{phrase[1:]} {label}?"
     return f"What is the {prop.label} of {label}?"
 
@@ -121,6 +129,13 @@ class _Graph:
         key = fold(label)
         heldout = self._shared_heldout.get(key, _hash(key) < self.heldout_fraction)
         return heldout == (split == "heldout")
+
+    @cached_property
+    def phraser(self) -> Phraser:
+        from kgqa.translate.lexicon import property_words
+        from kgqa.translate.phrasing import Phraser
+
+        return Phraser({p: property_words(self.ontology, prop) for p, prop in self.ontology.properties.items()})
 
     def label(self, iri: str) -> str:
         return self.index.label(URIRef(iri))
@@ -179,10 +194,10 @@ def _add_relation_questions(graph: _Graph, s: str, label: str, rng: random.Rando
         signature = QueryStructure((Hop(URIRef(p)),)).signature()
         others = {frozenset(graph.facts[o].get(p, ())) for o in namesakes if o != s} - {frozenset()}
         kind = "ambiguous" if others - {frozenset(objects)} else "clean"
-        pools[kind].append(SimQuestion(_question(prop, label, rng), kind, s, signature, tuple(sorted(objects))))
+        pools[kind].append(SimQuestion(_question(graph, prop, label, rng), kind, s, signature, tuple(sorted(objects))))
     for p in graph.applicable(s):
         if str(p) in graph.used and str(p) not in graph.facts[s] and not any(str(p) in graph.facts[o] for o in namesakes):
-            pools["unanswerable"].append(SimQuestion(_question(ontology.properties[p], label, rng), "unanswerable", s,
+            pools["unanswerable"].append(SimQuestion(_question(graph, ontology.properties[p], label, rng), "unanswerable", s,
                                                      QueryStructure((Hop(p),)).signature(), ()))
     pools["underspecified"].extend(_vague_questions(graph, s, label, rng))
 
@@ -218,7 +233,7 @@ def _unknown_entity_questions(graph: _Graph, rng: random.Random, count: int) -> 
         name = f"The {rng.choice(_UNKNOWN_WORDS)} {rng.choice(_UNKNOWN_WORDS)}"
         if graph.index.lookup(name):
             continue
-        out.append(SimQuestion(_question(rng.choice(props), name, rng), "unanswerable", None, None, ()))
+        out.append(SimQuestion(_question(graph, rng.choice(props), name, rng), "unanswerable", None, None, ()))
     return out
 
 

@@ -16,8 +16,8 @@ Example:
     >>> state = DialogueState.start(obs)
     >>> state.feature_dict()["entity_answers_differ"], state.valid_actions()
     (1.0, [True, True, False, True])
-    >>> state.narrow_entities([1]).outcome().answers
-    ('y',)
+    >>> state.outcome().answers, state.narrow_entities([1]).outcome().answers
+    (('x', 'y'), ('y',))
     >>> DialogueState.from_dict(state.to_dict()) == state
     True
 """
@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from enum import Enum
@@ -49,6 +50,9 @@ ACTIONS: tuple[Action, ...] = tuple(Action)
 MAX_CLARIFICATIONS = 3
 #: Options a clarification lists at most.
 MAX_OPTIONS = 4
+#: Candidates whose linking scores are this close answer together, as question answering
+#: does with tied names (kgqa.answer.bind.TIE): "Solaris" without a hint is both films.
+TIE = 0.05
 
 FEATURE_NAMES: tuple[str, ...] = (
     "bias",
@@ -73,7 +77,15 @@ FEATURE_NAMES: tuple[str, ...] = (
     "entity_chosen",
     "reading_chosen",
     "pipeline_confidence",
+    "confidence",
 )
+
+
+def _share(probs: dict[int, float], key: int, viable: Callable[[int], bool]) -> float:
+    """``key``'s probability among the viable keys (among all when ``key`` itself is not viable)."""
+    pool = {k: p for k, p in probs.items() if viable(k)}
+    pool = pool if key in pool else probs
+    return pool[key] / sum(pool.values())
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,9 @@ class DialogueState:
 
     # -- what answering now would give -------------------------------------------------
     def _entity_probs(self) -> dict[int, float]:
-        scores = {i: max(self.obs.candidates[i].score, 1e-6) for i in self.entities}
+        candidates = [self.obs.candidates[i] for i in self.entities]
+        use_prob = all(c.prob is not None for c in candidates)
+        scores = {i: max(c.prob if use_prob else c.score, 1e-6) for i, c in zip(self.entities, candidates)}
         total = sum(scores.values())
         return {i: s / total for i, s in scores.items()}
 
@@ -152,9 +166,31 @@ class DialogueState:
         pairs = [(i, j) for i in ent for j in rea]
         return max(pairs, key=lambda ij: (not self.obs.outcome(*ij).empty, ent[ij[0]] * rea[ij[1]], -ij[0], -ij[1]))
 
-    def outcome(self) -> Outcome:
+    def answer_entities(self) -> list[int]:
+        """The candidates an answer now would speak for: like question answering, every
+        candidate that has an answer and ties (within :data:`TIE`) with the chosen one."""
         pair = self.choice()
-        return self.obs.outcome(*pair) if pair else Outcome()
+        if pair is None or pair[0] < 0:
+            return []
+        best = self.obs.candidates[pair[0]].score
+        return [i for i in self.entities if i == pair[0] or (
+            self.obs.candidates[i].score >= best - TIE and not self.obs.outcome(i, pair[1]).empty)]
+
+    def outcome(self) -> Outcome:
+        """What answering now would say: the chosen reading's answers for :meth:`answer_entities`."""
+        pair = self.choice()
+        if pair is None:
+            return Outcome()
+        parts = [self.obs.outcome(i, pair[1]) for i in self.answer_entities()] or [self.obs.outcome(*pair)]
+        if len(parts) == 1:
+            return parts[0]
+        confidences = [p.confidence for p in parts if p.inferred and p.confidence is not None]
+        return Outcome(
+            tuple(sorted({a for p in parts for a in p.answers})),
+            any(p.inferred for p in parts),
+            min(confidences) if confidences else None,
+            tuple(sorted({label for p in parts for label in p.labels})),
+        )
 
     def entity_options(self) -> list[int]:
         """Candidates an entity question would offer: those that give an answer, when two or more do."""
@@ -170,13 +206,16 @@ class DialogueState:
 
     @property
     def confidence(self) -> float:
-        """One number for "how sure": entity share x reading share x the top link score."""
+        """One number for "how sure": the answer's entity share and reading share among those
+        that give an answer, times the linking score (capped at 1)."""
         pair = self.choice()
         if pair is None:
             return 0.0
-        ent = self._entity_probs().get(pair[0], 1.0)
-        link = self.obs.candidates[pair[0]].score if pair[0] >= 0 else 1.0
-        return ent * self._reading_probs()[pair[1]] * link
+        i, j = pair
+        ent = _share(self._entity_probs(), i, lambda k: not self.obs.outcome(k, j).empty) if i >= 0 else 1.0
+        rea = _share(self._reading_probs(), j, lambda k: not self.obs.outcome(i, k).empty)
+        link = min(self.obs.candidates[i].score, 1.0) if i >= 0 else 1.0
+        return ent * rea * link
 
     def entity_ambiguous(self, margin: float = 0.1) -> bool:
         """Two or more candidates within ``margin`` of the top linking score."""
@@ -229,6 +268,7 @@ class DialogueState:
             "entity_chosen": float(self.entity_chosen),
             "reading_chosen": float(self.reading_chosen),
             "pipeline_confidence": float(obs.confidence),
+            "confidence": self.confidence,
         }
         return {name: float(values[name]) for name in FEATURE_NAMES}
 

@@ -43,7 +43,7 @@ class TrainSettings:
 
     iterations: int = 300
     batch_size: int = 64
-    lr: float = 3e-3
+    lr: float = 1e-2
     hidden: int = 32
     entropy_start: float = 0.05
     entropy_end: float = 0.002
@@ -117,6 +117,8 @@ def train_reinforce(
         log_probs = torch.log_softmax(logits, -1)
         chosen = log_probs.gather(1, actions[:, None]).squeeze(1)
         advantage = returns - values.detach()
+        # Normalised advantages: a clarification's small cost still moves the policy.
+        advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-6)
         probs = log_probs.exp()
         entropy = -torch.where(masks, probs * log_probs, torch.zeros_like(probs)).sum(-1).mean()
         beta = settings.entropy_start + (settings.entropy_end - settings.entropy_start) * it / settings.iterations

@@ -1,0 +1,33 @@
+"""kgqa train policy: train the dialogue policy for this project's graph (REINFORCE on simulated dialogues)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kgqa.cli.common import console, open_engine
+from kgqa.cli.train import train_app
+
+
+def register(app: typer.Typer) -> None:
+    @train_app.command("policy")
+    def policy(
+        iterations: int = typer.Option(300, help="REINFORCE iterations (batches of dialogues)."),
+        batch_size: int = typer.Option(64, help="Dialogues per iteration."),
+        seed: int = typer.Option(0, help="Seed of training (network, sampling, simulated user)."),
+        out: Path = typer.Option(None, "--out", help="Write the policy here (default: <project>/models/policy/policy.pt)."),
+    ) -> None:
+        """Train when to answer, clarify or abstain; saves the weights and a learning-curve PNG."""
+        from kgqa.policy.reinforce import TrainSettings
+        from kgqa.policy.training import train_policy
+
+        with open_engine() as engine:
+            settings = TrainSettings(iterations=iterations, batch_size=batch_size, seed=seed,
+                                     clarify_cost=engine.config.get("dialogue.clarify_cost"))
+            done = train_policy(engine, out=out, settings=settings)
+        best = done.result.best
+        console.print(f"policy: {done.path} (curve: {done.curve})")
+        console.print(f"dev: reward {best['reward']:.3f}, accuracy {best['accuracy']:.3f}, "
+                      f"clarified {best['clarify_rate_clean']:.1%} of clean and {best['clarify_rate_ambiguous']:.1%} "
+                      f"of ambiguous questions ({done.cases} training dialogues, best at iteration {done.result.best_iteration})")
