@@ -80,11 +80,13 @@ def ranked_sparql(structure: QueryStructure, *, asserted_only: bool) -> str:
 class Answerer:
     """Answers (structure, topic) pairs over one store, with an optional completion scorer."""
 
-    def __init__(self, engine: Engine, names: EntityNames, scorer: Scorer | None = None) -> None:
+    def __init__(
+        self, engine: Engine, names: EntityNames, scorer: Scorer | None = None, *, use_inferred: bool = True
+    ) -> None:
         self.engine = engine
         self.names = names
         self.scorer = scorer
-        self.has_inferred = engine.store.has_graph(INFERRED_GRAPH)
+        self.has_inferred = use_inferred and engine.store.has_graph(INFERRED_GRAPH)
         self._queries: dict[tuple[str, bool], str] = {}
 
     def _select(self, structure: QueryStructure, topic: URIRef, asserted_only: bool) -> list[str]:
