@@ -104,6 +104,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "hidden": 512,
         # Share of synthesized questions held out to measure accuracy.
         "validation": 0.1,
+        # torch CPU threads for training; 0 = half the cores
+        "threads": 0,
     },
     "dialogue": {"clarify_cost": 0.15, "policy": ""},
     "llm": {"backend": "", "url": "", "model": "", "api_key_env": "KGQA_LLM_API_KEY"},

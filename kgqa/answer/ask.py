@@ -115,7 +115,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
     answer.notes += ctx.notes
     ctx.notes.clear()
     answer.readings = _readings(readings, ranked, execution, k)
-    answer.linked = _linked(found, execution, engine.ontology, linker)
+    answer.linked = _linked(found, execution, engine.ontology)
     if execution is None:
         answer.text = ctx.verbalizer.not_found(_missing(question))
         answer.notes.append("no reading of the question fits the entities it names")
@@ -148,7 +148,7 @@ def _readings(readings: list, ranked: list[Plan], execution: Execution | None, k
     return out
 
 
-def _linked(found: Detection, execution: Execution | None, ontology: Any, linker: Any) -> list[LinkedEntity]:
+def _linked(found: Detection, execution: Execution | None, ontology: Any) -> list[LinkedEntity]:
     plan = execution.plan if execution is not None else None
     out = []
     for i, m in enumerate(found.mentions):
@@ -186,7 +186,8 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
             inferred_ends[f.subject] = f.confidence
     for node in execution.answers:
         if isinstance(node, Literal):
-            item = AnswerItem(None, str(node), node.toPython() if not isinstance(node.toPython(), Literal) else str(node),
+            value = node.toPython()
+            item = AnswerItem(None, str(node), str(node) if isinstance(value, Literal) else value,
                               str(node.datatype) if node.datatype else None)
         else:
             item = AnswerItem(str(node), label_of(node, index))

@@ -91,7 +91,7 @@ def is_correct(answer, gold: Gold, labels_of) -> bool:  # noqa: ANN001 - Answer,
 
 def sample_project(directory: Path):  # noqa: ANN201 - Engine
     """A project in ``directory`` with the sci-fi ontology and the sample graph loaded."""
-    from kgqa import Engine
+    from kgqa.engine import Engine
     from kgqa.ontology import bundled_ontology
 
     engine = Engine.init(directory, ontologies=[bundled_ontology("scifi.ttl")])
@@ -186,7 +186,7 @@ def register(app: typer.Typer) -> None:
 
 
 def sample_project_open(project: Path):  # noqa: ANN201 - Engine
-    from kgqa import Engine
+    from kgqa.engine import Engine
 
     return Engine.open(project)
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -172,14 +173,44 @@ class Translator:
         progress: bool = True,
         curves: Path | None = None,
         log: Callable[[str], None] | None = None,
+        threads: int = 0,
     ) -> Translator:
         """Train on ``(masked question, structure)`` pairs, any ontology.
 
         ``validation`` is the share of distinct questions held out to measure
         accuracy (0 trains on all); ``curves`` is a PNG path for the loss and
-        accuracy curves. Questions must already be masked (X, Y, Z for names,
-        N for numbers; see :func:`kgqa.translate.masking.mask_brackets`).
+        accuracy curves; ``threads`` caps torch's CPU threads (0: half the cores;
+        small matrices gain nothing from more, and lose a lot on a shared CPU).
+        Questions must already be masked (X, Y, Z for names, N for numbers; see
+        :func:`kgqa.translate.masking.mask_brackets`).
         """
+        import torch
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads or max(1, (os.cpu_count() or 2) // 2))
+        try:
+            return cls._train(pairs, epochs=epochs, seed=seed, validation=validation, hidden=hidden,
+                              batch_size=batch_size, learning_rate=learning_rate, encoder=encoder,
+                              progress=progress, curves=curves, log=log)
+        finally:
+            torch.set_num_threads(previous)
+
+    @classmethod
+    def _train(
+        cls,
+        pairs: Sequence[tuple[str, QueryStructure]],
+        *,
+        epochs: int,
+        seed: int,
+        validation: float,
+        hidden: int,
+        batch_size: int,
+        learning_rate: float,
+        encoder: str,
+        progress: bool,
+        curves: Path | None,
+        log: Callable[[str], None] | None,
+    ) -> Translator:
         import torch
 
         if not pairs:

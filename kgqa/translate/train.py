@@ -91,6 +91,7 @@ def train_translator(
         progress=progress,
         curves=directory / "curves.png",
         log=log,
+        threads=cfg.get("translator.threads"),
     )
     by_kind = dict(collections.Counter(e.kind for e in synthesized))
     if user:
