@@ -64,7 +64,9 @@ if TYPE_CHECKING:
     from ingest.extract import Extractor
 
 IGNORE_FILE = ".kgqaignore"
-_PHASES = {"rdf": 0, "csv": 1, "json": 1}  # everything else (text, plugins) after
+# Ingest order: ontologies, other RDF, tables, then text and plugins, then what has no reader.
+_ONTOLOGY, _RDF, _TABLES, _OTHER, _UNREADABLE = range(5)
+_PHASES = {"rdf": _RDF, "csv": _TABLES, "json": _TABLES}
 _DELETE_BATCH = 500
 
 
@@ -272,12 +274,12 @@ class Pipeline:
         planned = []
         for path in files:
             reader = reader_for(path)
-            phase = 9 if reader is None else _PHASES.get(reader.name, 2)
-            if reader is not None and reader.name == "rdf":
+            phase = _UNREADABLE if reader is None else _PHASES.get(reader.name, _OTHER)
+            if phase == _RDF:
                 try:
                     content = reader.read(path, self._context())
-                    phase = 0 if isinstance(content, RdfContent) and content.ontology else 1
-                    phase -= 0.5
+                    if isinstance(content, RdfContent) and content.ontology:
+                        phase = _ONTOLOGY
                 except KgqaError:
                     pass  # reported when the file is ingested
             planned.append((phase, str(path), path, reader))

@@ -63,6 +63,8 @@ class Lexicon:
     def __init__(self, ontology: Ontology, encoder_name: str | None = None) -> None:
         self.ontology = ontology
         self.encoder_name = encoder_name
+        #: Guess classes from names (:meth:`guess_classes`); off for ontologies whose classes are not kinds of things.
+        self.guessing = True
         # Only domain properties: those with a domain or range in the ontology's classes or xsd.
         self.properties: list[Property] = sorted(
             (p for p in ontology.properties.values() if p.domain in ontology.classes or p.range in ontology.classes),
@@ -92,7 +94,9 @@ class Lexicon:
         Extraction runs it over a stretch of text first, then embeds everything it
         recorded in one batch: one model call per stretch instead of one per sentence.
         """
-        _ = self._phrase_matrix, self._class_matrix, self._class_prototypes  # the real embeddings, computed once
+        _ = self._phrase_matrix, self._class_matrix  # the real embeddings, computed once
+        if self.guessing:
+            _ = self._class_prototypes
         copy = object.__new__(Lexicon)
         copy.__dict__.update(self.__dict__)
         recorder = _Recorder(self._phrase_matrix[0].shape[1])
@@ -185,8 +189,8 @@ class Lexicon:
         class (see :data:`NAME_GUESS_MIN`). Extraction treats a guess as a prior that
         relations may overrule, and one at :data:`NAME_GUESS_SURE` as the name's type.
         """
-        if not names:
-            return []
+        if not names or not self.guessing:
+            return [(None, 0.0) for _ in names]
         prototypes, classes = self._class_prototypes
         sims = self._encode(names) @ prototypes.T
         out: list[tuple[URIRef | None, float]] = []

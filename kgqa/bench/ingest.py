@@ -1,0 +1,164 @@
+"""kgqa bench ingest: ingestion speed, memory and extraction quality.
+
+Parts (``--parts``, each run in a fresh process so its peak memory is its own):
+
+* ``rdf``: bulk ingest of a generated N-Triples file (default 1,000,000 triples)
+  through the ``kgqa ingest`` code path, into a project on disk: triples/s;
+* ``text``: a generated corpus of short documents (default 1,000): documents/s and
+  extracted triples/s with the offline extractor;
+* ``gold``: precision / recall / F1 against ``data/sample/gold/triples.tsv``, once from
+  the documents alone (cold) and once after the sample's tables (warm);
+* ``webnlg``: text-to-triples on WebNLG's dev split (an ontology learned from the train
+  split), when ``../shared/webnlg`` exists, beside the WebNLG 2020 results.
+
+Example::
+
+    kgqa bench ingest --parts rdf,gold --rdf-triples 200000 --json ingest.json
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from kgqa.bench.report import Report, peak_rss_mb
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+PARTS = ("rdf", "text", "gold", "webnlg")
+
+
+def _project(folder: Path):  # noqa: ANN202 - kgqa.Engine
+    from kgqa import Engine
+    from kgqa.ontology import bundled_ontology
+
+    return Engine.init(folder / ".kgqa", ontologies=[bundled_ontology("scifi.ttl")])
+
+
+def rdf_part(triples: int) -> dict[str, Any]:
+    """Bulk-ingest a generated N-Triples file of ``triples`` triples."""
+    from ingest.pipeline import ingest_paths
+    from ingest.synthetic import write_ntriples
+
+    with tempfile.TemporaryDirectory(prefix="kgqa-bench-") as tmp:
+        folder = Path(tmp)
+        path = folder / "generated.nt"
+        write_ntriples(path, triples)
+        size_mb = path.stat().st_size / 2**20
+        with _project(folder) as engine:
+            start = time.perf_counter()
+            summary = ingest_paths(engine, [path], progress=False)
+            seconds = time.perf_counter() - start
+        assert summary.ok, summary.to_dict()
+    return {"part": "rdf", "items": 1, "triples": summary.triples, "seconds": seconds,
+            "rate": f"{summary.triples / seconds:,.0f} triples/s", "file_mb": round(size_mb, 1), "peak_rss_mb": peak_rss_mb()}
+
+
+def text_part(documents: int, seed: int) -> dict[str, Any]:
+    """Ingest ``documents`` generated texts with the offline extractor."""
+    from kgqa.models.encoder import get_encoder
+
+    from ingest.pipeline import ingest_paths
+    from ingest.synthetic import write_documents
+
+    get_encoder().encode(["warm up"])  # model loading is not ingestion
+    with tempfile.TemporaryDirectory(prefix="kgqa-bench-") as tmp:
+        folder = Path(tmp)
+        write_documents(folder / "docs", documents, seed=seed)
+        with _project(folder) as engine:
+            start = time.perf_counter()
+            summary = ingest_paths(engine, [folder / "docs"], progress=False)
+            seconds = time.perf_counter() - start
+        assert summary.ok, summary.to_dict()
+    n = summary.counts()["ok"]
+    return {"part": "text", "items": n, "triples": summary.triples, "seconds": seconds,
+            "rate": f"{n / seconds:.1f} docs/s, {summary.triples / seconds:.0f} triples/s",
+            "candidates": summary.candidates, "peak_rss_mb": peak_rss_mb()}
+
+
+def gold_part() -> dict[str, Any]:
+    """Extraction quality on the sample corpus, cold (documents alone) and warm (after the tables)."""
+    from kgqa import Engine
+    from kgqa.ontology import bundled_ontology
+
+    from ingest.evaluate import evaluate
+    from ingest.pipeline import ingest_paths
+
+    out: dict[str, Any] = {"part": "gold"}
+    for mode, paths in (("cold", [SAMPLE / "docs"]), ("warm", [SAMPLE / "tables", SAMPLE / "docs"])):
+        with Engine.memory(ontologies=[bundled_ontology("scifi.ttl")]) as engine:
+            start = time.perf_counter()
+            summary = ingest_paths(engine, paths, progress=False)
+            seconds = time.perf_counter() - start
+            result = evaluate(engine, SAMPLE, SAMPLE / "gold" / "triples.tsv", SAMPLE / "graph.ttl")
+        out[mode] = {**result.to_dict(), "seconds": round(seconds, 1), "documents": summary.counts()["ok"]}
+    out["items"] = out["cold"]["documents"]
+    out["seconds"] = out["cold"]["seconds"]
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def webnlg_part(entries: int, seed: int) -> dict[str, Any]:
+    """Text-to-triples on WebNLG dev (see :mod:`ingest.webnlg`)."""
+    from ingest.webnlg import evaluate_webnlg
+
+    start = time.perf_counter()
+    result = evaluate_webnlg(entries=entries, seed=seed)
+    result.update({"part": "webnlg", "seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()})
+    return result
+
+
+def _in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run ``fn(*args)`` in a fresh Python process: its peak memory is then its own."""
+    code = (
+        "import json, sys\n"
+        f"from {fn.__module__} import {fn.__name__} as run\n"
+        "print('@@' + json.dumps(run(*json.loads(sys.argv[1])), default=str))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(args)], capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("@@")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{fn.__name__} failed:\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1][2:])
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ingest")
+    def bench_ingest(
+        parts: str = typer.Option(",".join(PARTS), help="Comma-separated parts: rdf, text, gold, webnlg."),
+        rdf_triples: int = typer.Option(1_000_000, help="Triples in the generated N-Triples file."),
+        text_docs: int = typer.Option(1_000, help="Generated text documents."),
+        webnlg_entries: int = typer.Option(300, help="WebNLG dev entries to extract from (seeded sample; 0 = all)."),
+        seed: int = typer.Option(7, help="Seed of the generated corpora and the WebNLG sample."),
+        json_out: Path = typer.Option(None, "--json", help="Write the figures as JSON."),
+    ) -> None:
+        """Ingestion rates (RDF bulk, text), peak memory, and extraction P/R/F1 (sample gold, WebNLG)."""
+        chosen = [p.strip() for p in parts.split(",") if p.strip()]
+        unknown = set(chosen) - set(PARTS)
+        if unknown:
+            raise typer.BadParameter(f"unknown parts {sorted(unknown)}; known: {', '.join(PARTS)}")
+        report = Report("ingest", ["part", "items", "triples", "seconds", "rate", "peak_rss_mb"])
+        jobs = {
+            "rdf": (rdf_part, rdf_triples),
+            "text": (text_part, text_docs, seed),
+            "gold": (gold_part,),
+            "webnlg": (webnlg_part, webnlg_entries, seed),
+        }
+        for part in chosen:
+            fn, *args = jobs[part]
+            figures = _in_child(fn, *args)
+            report.add_row(part, figures.get("items"), figures.get("triples"), figures.get("seconds"),
+                           figures.get("rate", ""), figures.get("peak_rss_mb"))
+            for key, value in figures.items():
+                if key not in ("part", "items", "triples", "seconds", "rate", "peak_rss_mb"):
+                    report.set(f"{part}.{key}", value)
+        report.print()
+        report.write_json(json_out)
