@@ -123,9 +123,13 @@ class DocumentState:
             if r.object_types and not r.object.is_literal:
                 r.object.types = r.object_types
         entities = [m for m in mentions if not m.is_literal]
-        # The previous sentence's subject: "His novel X ..." is about X, not about "his".
+        # What the sentence was about, for a following "It": the subject of its most confident
+        # relation about a thing, else its first thing ("His novel X ..." is about X, not "his").
+        things = [r for r in sorted(relations, key=lambda r: -r.confidence) if not self._is(r.subject, self.person)]
         subjects = [m for m in entities if not (m.kind == "pronoun" and m.surface.lower() in ("his", "her", "its", "their"))]
-        if subjects:
+        if things:
+            self.previous_subject = things[0].subject
+        elif subjects:
             self.previous_subject = subjects[0]
         for m in entities:
             self.history.append(m)

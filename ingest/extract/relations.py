@@ -41,10 +41,12 @@ from ingest.extract.lexicon import Lexicon
 from ingest.extract.mentions import Mention
 
 _WORD = re.compile(r"[\w'’-]+")
-_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*(?:and|or|&))\s*$")
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*(?:and|or|&))\s*(?:(?:the|a|an)\s+)?$")
 _CONJUNCTION = re.compile(r"\b(?:and|or)\b|&")
-_PAREN_YEAR_GAP = re.compile(r"^\s*\(\s*$")
-_PAREN_YEAR = re.compile(r"\(\s*\d{4}\s*\)")
+# "Solaris (1972)", "Foundation in 1951": a year right after a name is that name's year
+_PAREN_YEAR_GAP = re.compile(r"^\s*(?:\(|in)\s*$")
+_LIST_ITEM = re.compile(r"(?:^|[:,]|\band)\s*$")
+_PAREN_YEAR = re.compile(r"\(\s*\d{4}\s*\)|\s+in\s+\d{4}\b")
 # "X was a Polish writer", "X, an American novelist", "X (1920–1992) was an American writer"
 _POSSESSIVES = {"his", "her", "its", "their"}
 _EMPTY_WORDS = {"in", "on", "at", "of", "from", "to", "and", "or", "the", "a", "an", "for", "with", "as"}
@@ -164,6 +166,9 @@ class RelationScorer:
                 between = self._between(first, second, mentions, groups)
                 if b.cue or a.cue:
                     variants = [b.cue or a.cue or ""]
+                elif sentence[first.end : second.start].strip() == ":" and id(second) in groups:
+                    # "published by Gnome Press: A, B and C": the list takes what was said before the colon
+                    variants = _variants(" ".join(_WORD.findall(sentence[: first.start])[-4:]), head=False)
                 elif not between:
                     variants = _variants(sentence[first.end : second.start])
                 else:
@@ -256,10 +261,15 @@ class RelationScorer:
         return LONG_GAP_PENALTY * max(0, len(_WORD.findall(gap)) - LONG_GAP_WORDS)
 
     def _paren_years(self, sentence: str, mentions: list[Mention]) -> dict[int, Mention]:
-        """Years written "(1972)" right after a name, keyed by the year mention (life spans excluded)."""
+        """Years written "(1972)" or "in 1972" right after a name, keyed by the year mention (life spans excluded)."""
         out = {}
         for prev, m in zip(mentions, mentions[1:]):
-            if m.kind == "year" and m.cue is None and not prev.is_literal and _PAREN_YEAR_GAP.match(sentence[prev.end : m.start]):
+            gap = sentence[prev.end : m.start]
+            if m.kind != "year" or m.cue is not None or prev.is_literal or not _PAREN_YEAR_GAP.match(gap):
+                continue
+            # "in 1951" belongs to the name only in a list ("...: Foundation in 1951, Second Foundation
+            # in 1953"); after "published by Ace Books in 1969" it dates the publishing, not Ace Books.
+            if "(" in gap or _LIST_ITEM.search(sentence[: prev.start]):
                 out[id(m)] = prev
         return out
 
@@ -351,7 +361,8 @@ class RelationScorer:
             used_values.add(id(o))
             filled[slot] = filler
             paired.add(pair)
-            subjects = members[groups[id(s)]] if id(s) in groups else [s]
+            # "A (1951), B (1952)": a year written after a name is that name's alone
+            subjects = members[groups[id(s)]] if id(s) in groups and not option.paren else [s]
             objects = members[groups[id(o)]] if id(o) in groups else [o]
             for subject in subjects:
                 for obj in objects:
