@@ -59,6 +59,7 @@ def register(app: typer.Typer) -> None:
         inferred_graph: bool = typer.Option(
             True, help="Write the completion run's accepted links into the inferred graph (half KB; slow for TransE)."
         ),
+        limit: int = typer.Option(None, help="Score only the first N questions of each hop (quick runs)."),
         json_path: Path = typer.Option(None, "--json", help="Also write the figures as JSON."),
     ) -> None:
         """MetaQA Hits@1 per hop (full / half KB, topic given / linked), ablation, speed, memory."""
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
             raise MetaQAError(f"--split: expected dev or test, got {split!r}")
         workspace = Workspace(_kb_dir(data, kb_dir), cache, threads)
         results = run_benchmark(
-            workspace, data, split, kbs, hop_list, modes, latency_sample, inferred_graph=inferred_graph
+            workspace, data, split, kbs, hop_list, modes, latency_sample, inferred_graph=inferred_graph, limit=limit
         )
 
         cols = [f"{h}-hop" for h in hop_list]

@@ -43,12 +43,14 @@ def _pct(hit: int, total: int) -> float:
     return round(100.0 * hit / total, 2) if total else float("nan")
 
 
-def questions_for(data_dir: Path, split: str, hops: Sequence[int]) -> dict[int, list[metaqa.Question]]:
-    """The questions to score: the held-out 20% of dev, or all of another split."""
+def questions_for(
+    data_dir: Path, split: str, hops: Sequence[int], limit: int | None = None
+) -> dict[int, list[metaqa.Question]]:
+    """The questions to score: the held-out 20% of dev, or all of another split (the first ``limit`` per hop)."""
     found = metaqa.read_split(data_dir, split, hops)
     if split == "dev":
         found = {h: [q for q in qs if metaqa.heldout(q)] for h, qs in found.items()}
-    return found
+    return {h: qs[:limit] for h, qs in found.items()}
 
 
 def training_questions(kb_dir: Path, hops: Sequence[int]) -> list[metaqa.Question]:
@@ -88,9 +90,10 @@ def run_benchmark(
     latency_sample: int = 300,
     console: Console | None = None,
     inferred_graph: bool = True,
+    limit: int | None = None,
 ) -> Results:
     console = console or Console(stderr=True)
-    evaluation = questions_for(data_dir, split, hops)
+    evaluation = questions_for(data_dir, split, hops, limit)
     flat = [q for h in hops for q in evaluation[h]]
     if not flat:
         raise KgqaError(f"{data_dir}: no {split} questions for hops {list(hops)}")
