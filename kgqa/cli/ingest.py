@@ -72,6 +72,7 @@ def register(app: typer.Typer) -> None:
             write_json(json_out, [{k: v for k, v in r.items() if k != "ontology_nt"} for r in rows])
             return
         table = Table("document", "status", "type", "triples", "candidates", "ingested", "error")
+        table.columns[0].overflow = table.columns[6].overflow = "fold"
         for r in rows:
             table.add_row(
                 _short(r["path"]), r["status"], r["type"] or "", str(r["triples"] or 0), str(r["candidates"] or 0),
@@ -133,8 +134,11 @@ def _short(path: str) -> str:
 
 
 def _term(n3: str) -> str:
+    """A short form for tables: an IRI's last segment, a literal's text."""
     if n3.startswith("<") and n3.endswith(">"):
         return n3[1:-1].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    if n3.startswith('"'):
+        return n3[1 : n3.rindex('"')]
     return n3
 
 
@@ -149,5 +153,6 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - ingest.pipeline.IngestSum
     unchanged = sum(1 for i in summary.items if i.reason == "unchanged")
     console.print(
         f"{counts['ok']} ok, {counts['skipped']} skipped ({unchanged} unchanged), {counts['failed']} failed; "
-        f"{summary.triples} triples asserted, {summary.candidates} candidates, {summary.seconds:.1f} s"
+        f"{summary.triples} triples asserted, {summary.candidates} candidates, {summary.seconds:.1f} s",
+        soft_wrap=True,
     )
