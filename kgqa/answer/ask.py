@@ -32,7 +32,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from kgqa.answer.bind import Plan, end_type, entity_fits, plans, start_type
-from kgqa.answer.collect import collect_facts, label_of
+from kgqa.answer.collect import collect_facts, instead_facts, label_of
 from kgqa.answer.context import QAContext, qa_context
 from kgqa.answer.execute import Execution, run_plans
 from kgqa.answer.types import Answer, AnswerItem, CandidateInfo, LinkedEntity, ReadingInfo
@@ -180,6 +180,8 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
     answer.count = execution.count
     answer.boolean = execution.boolean
     inferred_ends = {}
+    # The facts name same-labelled entities apart ("Dune (1984)"); answers use the same names.
+    names = {f.subject: f.subject_label for f in answer.facts} | {f.object: f.object_label for f in answer.facts}
     for f in answer.facts:
         if f.inferred:
             inferred_ends[f.object] = f.confidence
@@ -190,7 +192,7 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
             item = AnswerItem(None, str(node), str(node) if isinstance(value, Literal) else value,
                               str(node.datatype) if node.datatype else None)
         else:
-            item = AnswerItem(str(node), label_of(node, index))
+            item = AnswerItem(str(node), names.get(node) or label_of(node, index))
         if node in inferred_ends and (not execution.asserted_only):
             item.inferred, item.confidence = True, inferred_ends[node]
         answer.answers.append(item)
@@ -204,15 +206,21 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
         answer.notes.append("no fact states this; the answer is the completion model's prediction")
 
 
+#: Up to this many facts the whole path is said ("X was written by Y, who was born in Z"); beyond, the last hop.
+SAY_PATH = 6
+
+
 def _say(ctx: QAContext, answer: Answer, execution: Execution, question: str) -> str:
-    topic = execution.plan.bindings.get("topic", [None])[0] if execution.plan.bindings.get("topic") else None
+    topics = execution.plan.bindings.get("topic") or [None]
+    topic = topics[0] if isinstance(topics[0], URIRef) else None
     facts = answer.facts
-    if answer.form == "select" and execution.answers:
-        # Say the facts that reach the answers (the last hop), not the whole path.
+    if answer.form == "select" and execution.answers and len(facts) > SAY_PATH:
         ends = set(execution.answers)
-        last = [f for f in facts if f.object in ends or f.subject in ends]
-        facts = last or facts
+        facts = [f for f in facts if f.object in ends or f.subject in ends] or facts
+    if answer.form == "ask" and answer.boolean is False:
+        # "No, Lviv is located in Ukraine.": what the graph says instead, when it says something.
+        facts = instead_facts(ctx.engine, execution, ctx.linker.index)
+        return ctx.verbalizer.answer("ask", facts, boolean=False, topic=topic)
     return ctx.verbalizer.answer(
-        answer.form, facts, count=answer.count, boolean=answer.boolean,
-        topic=topic if isinstance(topic, URIRef) else None, missing=_missing(question),
+        answer.form, facts, count=answer.count, boolean=answer.boolean, topic=topic, missing=_missing(question),
     )

@@ -34,6 +34,8 @@ from kgqa.translate.structure import Hop, QueryStructure
 
 #: Facts kept per answer (a count over thousands of items does not list them all).
 MAX_FACTS = 200
+#: Facts said after "No, ..." (what the graph holds instead).
+SAY_INSTEAD = 3
 #: These look-ups are small and LIMITed: run them in the calling thread (no timeout thread to start).
 _INLINE = 0
 
@@ -68,10 +70,13 @@ def _hop_triple(hop: Hop, src: Node, dst: Node) -> tuple[Node, URIRef, Node]:
     return (dst, hop.property, src) if hop.inverse else (src, hop.property, dst)
 
 
+Raw = tuple[Node, URIRef, Node, "Node | None"]
+
+
 def collect_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[Fact]:
     """The facts behind ``execution``'s answers (see the module docs)."""
     structure = execution.plan.structure
-    raw: list[tuple[Node, URIRef, Node, Node | None]] = []
+    raw: list[Raw] = []
     if execution.predicted:
         if len(structure.hops) > 1:
             prefix = QueryStructure(structure.hops[:-1], "select")
@@ -79,28 +84,63 @@ def collect_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[
         raw += [(s, p, o, None) for s, p, o, _ in execution.predicted]
     elif execution.found or structure.form == "ask":
         raw += _path_triples(engine, structure, execution.plan.bindings, execution.asserted_only)
-    raw = list(dict.fromkeys(raw))[:MAX_FACTS]
+    predicted = {(s, p, o): c for s, p, o, c in execution.predicted}
+    return _facts(engine, list(dict.fromkeys(raw))[:MAX_FACTS], index, execution.run, predicted)
+
+
+def instead_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[Fact]:
+    """For a yes/no question answered no: what the path's last hop reaches from the topic instead."""
+    structure = execution.plan.structure
+    if structure.form != "ask" or structure.filter is not None:
+        return []
+    bindings = {k: v for k, v in execution.plan.bindings.items() if k != "other"}
+    raw = _path_triples(engine, QueryStructure(structure.hops, "select"), bindings, execution.asserted_only)
+    last = structure.hops[-1].property
+    return _facts(engine, [r for r in dict.fromkeys(raw) if r[1] == last][:SAY_INSTEAD], index, None, {})
+
+
+def _facts(engine: Any, raw: list[Raw], index: LabelIndex, run: str | None, predicted: dict) -> list[Fact]:
+    """Facts with labels and provenance for raw (subject, predicate, object, graph) rows."""
     graphs = {g for *_, g in raw if g is not None}
     documents = _documents(engine, graphs)
     inferred_keys = [(s, p, o) for s, p, o, g in raw if g == INFERRED_GRAPH]
     confidences: dict[tuple[Any, Any, Any], float] = {}
-    run = execution.run
     if inferred_keys:
         from kgqa.complete import inferred_confidences
 
         confidences = inferred_confidences(engine, inferred_keys)  # type: ignore[arg-type]
         run = run or _inferred_run(engine)
-    predicted = {(s, p, o): c for s, p, o, c in execution.predicted}
+    names = _names(raw, index)
     facts = []
     for s, p, o, g in raw:
         inferred = g is None or g == INFERRED_GRAPH
         confidence = predicted.get((s, p, o)) if g is None else confidences.get((s, p, o))
-        source = run if inferred else source_of(g, documents)
+        source = run if inferred else source_of(g, documents)  # type: ignore[arg-type]
         facts.append(
-            Fact(s, label_of(s, index), p, o, label_of(o, index), inferred, confidence, source,  # type: ignore[arg-type]
-                 {"graph": str(g) if g is not None else None})
+            Fact(s, names.get(s) or label_of(s, index), p, o, names.get(o) or label_of(o, index), inferred,  # type: ignore[arg-type]
+                 confidence, source, {"graph": str(g) if g is not None else None})
         )
     return facts
+
+
+def _names(raw: list[Raw], index: LabelIndex) -> dict[Node, str]:
+    """Distinct names for entities that share a label here: "Solaris (1972)" and "Solaris (2002)".
+
+    An alt label that contains the shared label and says more is used when there is one.
+    """
+    entities = {n for s, _, o, _ in raw for n in (s, o) if isinstance(n, URIRef)}
+    by_label: dict[str, list[URIRef]] = {}
+    for e in entities:
+        by_label.setdefault(index.label(e), []).append(e)
+    out: dict[Node, str] = {}
+    for label, same in by_label.items():
+        if len(same) < 2:
+            continue
+        for e in same:
+            longer = [a for a in index.labels(e)[1:] if label in a and a != label]
+            if longer:
+                out[e] = min(longer, key=len)
+    return out
 
 
 def _path_triples(
