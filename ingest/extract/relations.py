@@ -195,7 +195,7 @@ class RelationScorer:
         return self._select(scored, groups, mentions)
 
     def _options(self, a: Mention, b: Mention) -> list[_Option]:
-        """Each property that fits the pair, with the pair in the fitting direction (the text's order first)."""
+        """Each property that fits the pair, in the direction that fits it best."""
         out: dict[URIRef, _Option] = {}
         for prop in self.lexicon.properties:
             if b.is_literal:
@@ -205,11 +205,14 @@ class RelationScorer:
                 continue
             if prop.literal_range:
                 continue
+            # Both ways round; the way the names' types (or guesses) agree with wins, else the text's order.
             for s, o in ((a, b), (b, a)):
                 s_types = self._role_types(s, prop.domain)
                 o_types = self._role_types(o, prop.range)
-                if s_types is not None and o_types is not None and prop.iri not in out:
-                    doubt = self._doubt(s, prop.domain) + self._doubt(o, prop.range)
+                if s_types is None or o_types is None:
+                    continue
+                doubt = self._doubt(s, prop.domain) + self._doubt(o, prop.range)
+                if prop.iri not in out or doubt < out[prop.iri].untyped:
                     out[prop.iri] = _Option(prop, s, o, s_types, o_types, doubt)
         return list(out.values())
 
