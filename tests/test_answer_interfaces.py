@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from kgqa import Engine
+from kgqa.errors import KgqaError
 from kgqa.answer.context import translator_dir
 from kgqa.cli import build_app
 from kgqa.ontology import bundled_ontology
@@ -74,3 +75,19 @@ def test_kgqa_train_translator_with_examples(tmp_path: Path) -> None:
     assert "1 yours" in out and (directory / "models" / "translator" / "curves.png").is_file()
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["examples"] > 1 and report["by_kind"]["examples"] == 1
+
+
+def test_ask_trains_a_translator_when_the_project_has_none() -> None:
+    engine = Engine.memory(ontologies=[bundled_ontology("scifi.ttl")],
+                           config={"translator": {"per_structure": 3, "max_three_hop": 5, "epochs": 5}})
+    engine.update("PREFIX sf: <https://w3id.org/kgqa/scifi#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                  "INSERT DATA { GRAPH <urn:kgqa:graph:facts> { <urn:x:b> sf:author <urn:x:a> ; rdfs:label 'Solaris' . "
+                  "<urn:x:a> rdfs:label 'Stanisław Lem' . } }")
+    answer = engine.ask("Who wrote Solaris?")
+    assert any("trained a translator" in note for note in answer.notes)
+    assert (translator_dir(engine) / "config.json").is_file()
+    off = Engine.memory(ontologies=[bundled_ontology("scifi.ttl")], config={"answer": {"auto_train": False}})
+    off.update("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> INSERT DATA { GRAPH <urn:kgqa:graph:facts> "
+               "{ <urn:x:b> rdfs:label 'Solaris' . } }")
+    with pytest.raises(KgqaError, match="kgqa train translator"):
+        off.ask("Who wrote Solaris?")

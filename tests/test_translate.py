@@ -157,6 +157,8 @@ def test_translator_trains_saves_and_loads_with_identical_predictions(tmp_path) 
     assert before[0][0].structure == QueryStructure((Hop(SF.author),))
     assert before[1][0].structure == QueryStructure((Hop(SF.author, True),), "select", SF.Book)
     assert all(abs(sum(r.prob for r in t.predict(q, k=len(t.labels))) - 1) < 1e-4 for q in questions[:1])
+    structure, prob = before[0][0]  # readings unpack like (structure, prob) pairs
+    assert structure == before[0][0].structure and prob == before[0][0].prob
     loaded = Translator.load(t.save(tmp_path / "translator"))
     after = loaded.predict_batch(questions, k=3)
     assert [[(r.signature, r.answer_class) for r in rs] for rs in after] == [[(r.signature, r.answer_class) for r in rs] for rs in before]

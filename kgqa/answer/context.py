@@ -92,7 +92,7 @@ class QAContext:
         from kgqa.translate.train import train_translator
 
         print("kgqa: no translator yet; training one on this graph (once)...", file=sys.stderr)
-        result = train_translator(self.engine, progress=False)
+        result = train_translator(self.engine, progress=True)
         self.notes.append(
             f"trained a translator on this graph first ({result.report.examples} questions, "
             f"{result.report.seconds:.0f} s); `kgqa train translator` does it ahead of time"

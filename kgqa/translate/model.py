@@ -41,7 +41,7 @@ import math
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ class Reading:
 
     ``answer_class`` is the class head's choice (``None`` when the question names
     no class), with probability ``class_prob``; it is the same for all readings of
-    one question.
+    one question. It unpacks as ``structure, prob = reading``.
     """
 
     signature: str
@@ -83,6 +83,16 @@ class Reading:
         """The full structure: the signature with the predicted answer class added."""
         sig = self.signature if self.answer_class is None else with_class(self.signature, self.answer_class)
         return QueryStructure.from_signature(sig)
+
+    # A reading also unpacks like the ``(structure, prob)`` pairs other translators return.
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.structure, self.prob))
+
+    def __getitem__(self, i: int) -> Any:
+        return (self.structure, self.prob)[i]
+
+    def __len__(self) -> int:
+        return 2
 
     def to_dict(self) -> dict[str, Any]:
         return {"signature": self.signature, "prob": self.prob,
