@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from kgqa.answer.context import QAContext, qa_context
 from kgqa.answer.execute import Execution, run_plans
 from kgqa.answer.types import Answer, AnswerItem, CandidateInfo, LinkedEntity, ReadingInfo
 from kgqa.linking.mentions import Detection
+from kgqa.translate.english import past_tense
 from kgqa.translate.masking import mask_spans
 
 
@@ -110,14 +112,14 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
     with timer("execute"):
         execution = run_plans(
             engine, ranked, engine.ontology, use_inferred=use_inferred,
-            min_confidence=cfg.get("answer.min_inferred_confidence"),
+            min_confidence=cfg.get("answer.min_inferred_confidence"), scorer=ctx.scorer,
         )
     answer.notes += ctx.notes
     ctx.notes.clear()
     answer.readings = _readings(readings, ranked, execution, k)
     answer.linked = _linked(found, execution, engine.ontology)
     if execution is None:
-        answer.text = ctx.verbalizer.not_found(_missing(question))
+        answer.text = ctx.verbalizer.not_found(_missing(question, found))
         answer.notes.append("no reading of the question fits the entities it names")
         answer.timings_ms = timer.ms
         return answer
@@ -125,14 +127,40 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
         answer.facts = collect_facts(engine, execution, linker.index)
     _fill(answer, execution, linker.index)
     with timer("verbalize"):
-        answer.text = _say(ctx, answer, execution, question)
+        answer.text = _say(ctx, answer, execution, _missing(question, found))
     answer.timings_ms = timer.ms
     return answer
 
 
-def _missing(question: str) -> str:
+_INVERTED = re.compile(r"^((?:in |from |by )?(?:where|when|who|whom|what|which|how many|how)(?: \w+)?) (was|is|were|are|did) (.+)$", re.I)
+
+
+def missing_phrase(question: str, name_end: int | None = None) -> str:
+    """What was looked for, said as a clause: "Where was X born?" -> "where X was born".
+
+    ``name_end`` (the end of the last name in the question) tells where the subject
+    stops; without it the question is only lower-cased.
+
+    Example:
+        >>> missing_phrase("Where was Isaac Asimov born?", 22), missing_phrase("When did Isaac Asimov die?", 21)
+        ('where Isaac Asimov was born', 'when Isaac Asimov died')
+    """
     text = question.strip().rstrip("?!. ")
+    m = _INVERTED.match(text)
+    if m and name_end is not None and m.start(3) < name_end <= len(text):
+        subject, rest = text[m.start(3) : name_end], text[name_end:].strip()
+        if m.group(2).lower() == "did" and rest:
+            verb, _, tail = rest.partition(" ")
+            rest = " ".join(filter(None, [past_tense(verb), tail]))
+            text = f"{m.group(1)} {subject} {rest}"
+        else:
+            text = " ".join(filter(None, [m.group(1), subject, m.group(2), rest]))
     return text[:1].lower() + text[1:]
+
+
+def _missing(question: str, found: Detection | None = None) -> str:
+    ends = [m.end for m in found.mentions] if found is not None else []
+    return missing_phrase(question, max(ends) if ends else None)
 
 
 def _readings(readings: list, ranked: list[Plan], execution: Execution | None, k: int) -> list[ReadingInfo]:
@@ -210,7 +238,7 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
 SAY_PATH = 6
 
 
-def _say(ctx: QAContext, answer: Answer, execution: Execution, question: str) -> str:
+def _say(ctx: QAContext, answer: Answer, execution: Execution, missing: str) -> str:
     topics = execution.plan.bindings.get("topic") or [None]
     topic = topics[0] if isinstance(topics[0], URIRef) else None
     facts = answer.facts
@@ -222,5 +250,5 @@ def _say(ctx: QAContext, answer: Answer, execution: Execution, question: str) ->
         facts = instead_facts(ctx.engine, execution, ctx.linker.index)
         return ctx.verbalizer.answer("ask", facts, boolean=False, topic=topic)
     return ctx.verbalizer.answer(
-        answer.form, facts, count=answer.count, boolean=answer.boolean, topic=topic, missing=_missing(question),
+        answer.form, facts, count=answer.count, boolean=answer.boolean, topic=topic, missing=missing,
     )

@@ -24,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kgqa.errors import KgqaError
 from kgqa.linking.link import Linker
 from kgqa.translate.minilm import NumpyEncoder, get_numpy_encoder
 from kgqa.translate.model import Translator, TranslatorError
@@ -64,6 +65,7 @@ class QAContext:
         self.engine = engine
         self.version = data_version(engine.store)
         self.notes: list[str] = []
+        self._scorer: tuple[Path, Any] | None = None
 
     @cached_property
     def encoder(self) -> NumpyEncoder:
@@ -98,6 +100,22 @@ class QAContext:
             f"{result.report.seconds:.0f} s); `kgqa train translator` does it ahead of time"
         )
         return result.translator
+
+    def scorer(self) -> Any:
+        """The completion model's scorer of the latest run (``None`` without one), loaded once per run."""
+        from kgqa.complete.runs import completion_dir, latest_run
+
+        run = latest_run(completion_dir(self.engine))
+        if run is None:
+            return None
+        if self._scorer is None or self._scorer[0] != run:
+            from kgqa.complete import Scorer
+
+            try:
+                self._scorer = (run, Scorer.from_directory(run))
+            except KgqaError:
+                return None
+        return self._scorer[1]
 
     def refresh(self) -> None:
         """Forget the graph-derived state (label index, entity facts)."""

@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kgqa.answer.bind import Plan
-from kgqa.errors import KgqaError, QueryError
+from kgqa.errors import QueryError
 from kgqa.ontology import Ontology
 from kgqa.sparql.build import render_term, values_clause
 from kgqa.sparql.results import AskResult, SelectResult
@@ -96,8 +97,20 @@ def _run(engine: Any, plan: Plan, asserted_only: bool) -> Execution:
     return out
 
 
-def run_plans(engine: Any, plans: list[Plan], ontology: Ontology, *, use_inferred: bool, min_confidence: float) -> Execution | None:
-    """Run the plans as described in the module docs; ``None`` when there is no plan."""
+def run_plans(
+    engine: Any,
+    plans: list[Plan],
+    ontology: Ontology,
+    *,
+    use_inferred: bool,
+    min_confidence: float,
+    scorer: Callable[[], Any] | None = None,
+) -> Execution | None:
+    """Run the plans as described in the module docs; ``None`` when there is no plan.
+
+    ``scorer`` returns the completion model's scorer (or ``None``); it is called
+    only when nothing else answers, since loading the model imports torch.
+    """
     if not plans:
         return None
     for plan in plans:
@@ -118,23 +131,18 @@ def run_plans(engine: Any, plans: list[Plan], ontology: Ontology, *, use_inferre
     union = _run(engine, plans[0], asserted_only=False)
     if union.found:
         return union
-    predicted = _predict(engine, plans[0], min_confidence)
+    predicted = _predict(engine, plans[0], min_confidence, scorer) if scorer is not None else None
     if predicted is not None:
         return predicted
     return best
 
 
-def _predict(engine: Any, plan: Plan, min_confidence: float) -> Execution | None:
+def _predict(engine: Any, plan: Plan, min_confidence: float, load_scorer: Callable[[], Any]) -> Execution | None:
     """The completion model's best ends for the last hop of a select or ask plan."""
     structure = plan.structure
     if structure.form == "count" or not structure.hops or structure.filter is not None or not plan.fits:
         return None  # predictions for an entity that does not fit the property would be noise
-    try:
-        from kgqa.complete import Scorer
-
-        scorer = Scorer.load(engine)
-    except (ImportError, KgqaError):
-        return None
+    scorer = load_scorer()
     if scorer is None:
         return None
     last = structure.hops[-1]
