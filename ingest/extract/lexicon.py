@@ -65,11 +65,7 @@ class Lexicon:
         self.encoder_name = encoder_name
         #: Guess classes from names (:meth:`guess_classes`); off for ontologies whose classes are not kinds of things.
         self.guessing = True
-        # Only domain properties: those with a domain or range in the ontology's classes or xsd.
-        self.properties: list[Property] = sorted(
-            (p for p in ontology.properties.values() if p.domain in ontology.classes or p.range in ontology.classes),
-            key=lambda p: str(p.iri),
-        )
+        self.properties: list[Property] = sorted(ontology.properties.values(), key=lambda p: str(p.iri))
         self.class_cues: dict[str, URIRef] = {}
         for cls in sorted(ontology.classes.values(), key=lambda c: str(c.iri)):
             if str(cls.iri).startswith("https://w3id.org/kgqa/vocab#"):
@@ -94,8 +90,10 @@ class Lexicon:
         Extraction runs it over a stretch of text first, then embeds everything it
         recorded in one batch: one model call per stretch instead of one per sentence.
         """
-        _ = self._phrase_matrix, self._class_matrix  # the real embeddings, computed once
-        if self.guessing:
+        _ = self._phrase_matrix  # the real embeddings, computed once
+        if self.class_cues:
+            _ = self._class_matrix
+        if self.guessing and self.class_cues:
             _ = self._class_prototypes
         copy = object.__new__(Lexicon)
         copy.__dict__.update(self.__dict__)
@@ -140,7 +138,7 @@ class Lexicon:
         singular = key[:-1] if key.endswith("s") else None
         if singular and singular in self.class_cues:
             return self.class_cues[singular], 1.0
-        if _ABSTRACT.search(key):
+        if _ABSTRACT.search(key) or not self.class_cues:
             return None, 0.0
         matrix, classes = self._class_matrix
         sims = matrix @ self._encode([noun])[0]
@@ -189,7 +187,7 @@ class Lexicon:
         class (see :data:`NAME_GUESS_MIN`). Extraction treats a guess as a prior that
         relations may overrule, and one at :data:`NAME_GUESS_SURE` as the name's type.
         """
-        if not names or not self.guessing:
+        if not names or not self.guessing or not self.class_cues:
             return [(None, 0.0) for _ in names]
         prototypes, classes = self._class_prototypes
         sims = self._encode(names) @ prototypes.T
