@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rdflib import URIRef
 
-from kgqa import Engine
 from kgqa.dialogue.clarify import entity_clarification, relation_clarification
 from kgqa.dialogue.episodes import apply_reply
 from kgqa.dialogue.observe import build_observation
 from kgqa.dialogue.resolve import ReplyError, resolve_reply
 from kgqa.dialogue.state import DialogueState
-from kgqa.ontology import bundled_ontology
 from kgqa.translate import Hop, QueryStructure
-
-ROOT = Path(__file__).resolve().parents[1]
-R = "https://w3id.org/kgqa/resource/"
-SF = "https://w3id.org/kgqa/scifi#"
-
-
-@pytest.fixture(scope="module")
-def engine():
-    engine = Engine.memory(ontologies=[bundled_ontology("scifi.ttl")])
-    engine.load([ROOT / "data/sample/graph.ttl"])
-    yield engine
-    engine.close()
+from test_dialogue_support import R, SF, engine  # noqa: F401 - engine is the shared fixture
 
 
 def reading(*props: str, inverse: bool = False) -> QueryStructure:

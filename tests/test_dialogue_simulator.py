@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from rdflib import RDFS, URIRef
 
-from kgqa import Engine
 from kgqa.dialogue.clarify import entity_clarification
 from kgqa.dialogue.episodes import Case, run_episode
 from kgqa.dialogue.followup import is_follow_up, referents, with_referent
@@ -19,20 +17,9 @@ from kgqa.dialogue.state import DialogueState
 from kgqa.dialogue.storage import SessionStore
 from kgqa.dialogue.synthetic import synthetic_graph
 from kgqa.linking.labels import fold
-from kgqa.ontology import bundled_ontology
 from kgqa.policy.strategies import strategies
 from kgqa.translate import QueryStructure
-
-ROOT = Path(__file__).resolve().parents[1]
-R = "https://w3id.org/kgqa/resource/"
-
-
-@pytest.fixture(scope="module")
-def engine():
-    engine = Engine.memory(ontologies=[bundled_ontology("scifi.ttl")])
-    engine.load([ROOT / "data/sample/graph.ttl"])
-    yield engine
-    engine.close()
+from test_dialogue_support import R, engine  # noqa: F401 - engine is the shared fixture
 
 
 def test_questions_of_every_kind_with_true_answers(engine):

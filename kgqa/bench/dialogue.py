@@ -34,7 +34,8 @@ def register(app: typer.Typer) -> None:
         json_path: Path = typer.Option(None, "--json", help="Write the figures to this JSON file."),
         policy: Path = typer.Option(None, "--policy", help="Policy weights (.pt) to evaluate (default: the project's)."),
         scale: float = typer.Option(1.0, "--scale", help="Fraction of the standard number of dialogues (quick runs)."),
-        seed: int = typer.Option(7, "--seed", help="Seed of the simulated user's replies."),
+        seed: int = typer.Option(7, "--seed", help="Seed of the simulated user's replies (the first of --repeats)."),
+        repeats: int = typer.Option(3, "--repeats", help="Simulated users per strategy (seeds seed, seed+1, ...); figures are their means."),
     ) -> None:
         """Policy vs. always-answer, clarify-when-ambiguous and the best threshold, on held-out dialogues."""
         import torch
@@ -54,7 +55,11 @@ def register(app: typer.Typer) -> None:
             dev = spec_cases(engine, dev_spec, cache_dir=cache_dir(engine))
             heldout = spec_cases(engine, heldout_spec, cache_dir=cache_dir(engine))
             learned = LearnedPolicy(policy) if policy else load_strategy(engine)
-        tuned = {t: evaluate(dev, Threshold(t), clarify_cost=cost, seed=seed)["reward"] for t in THRESHOLDS}
+        def measure(cases, strategy) -> dict[str, float]:
+            runs = [evaluate(cases, strategy, clarify_cost=cost, seed=seed + k) for k in range(repeats)]
+            return {key: sum(r[key] for r in runs) / repeats for key in runs[0]}
+
+        tuned = {t: measure(dev, Threshold(t))["reward"] for t in THRESHOLDS}
         best_t = max(THRESHOLDS, key=lambda t: (tuned[t], -t))
         contenders = {
             "policy": learned,
@@ -65,16 +70,20 @@ def register(app: typer.Typer) -> None:
         report = Report("dialogue", COLUMNS)
         figures = {}
         for name, strategy in contenders.items():
-            figures[name] = evaluate(heldout, strategy, clarify_cost=cost, seed=seed)
+            figures[name] = measure(heldout, strategy)
             report.add_row(name, *(figures[name][c] for c in COLUMNS[1:]))
         kinds = {k: sum(c.question.kind == k for c in heldout) for k in ("clean", "ambiguous", "underspecified", "unanswerable")}
-        report.set("best_threshold", best_t)
+        report.set("threshold", best_t)
         report.set("clarify_cost", cost)
         report.set("heldout_dialogues", kinds)
         report.set("dev_dialogues", len(dev))
+        report.set("simulated_users", repeats)
         report.set("seconds", round(time.perf_counter() - started, 1))
-        report.print()
+        from rich.console import Console
+
+        report.print(Console(width=200))
         if json_path:
-            write_json(json_path, {**figures, "best_threshold": best_t, "clarify_cost": cost, "heldout_dialogues": kinds,
-                                   "dev_dialogues": len(dev), "heldout": heldout_spec.key(), "dev": dev_spec.key(),
+            write_json(json_path, {**figures, "threshold": best_t, "clarify_cost": cost, "heldout_dialogues": kinds,
+                                   "dev_dialogues": len(dev), "simulated_users": repeats,
+                                   "heldout": heldout_spec.key(), "dev": dev_spec.key(),
                                    "machine": machine()})

@@ -1,7 +1,8 @@
 """kgqa chat: a conversation in the terminal, with clarifying questions.
 
 Type a question; when kgqa asks back ("Which Solaris do you mean: ...?"), reply
-with an option number, a name or a distinguishing fact ("the 1972 one"). Empty
+with an option number, a name or a distinguishing fact ("the 1972 one"); a line
+ending in "?" asks a new question instead. Empty
 line or ``/quit`` ends; ``/new`` starts a fresh session. The conversation is the
 same :class:`kgqa.dialogue.Session` the HTTP API serves, stored in the project's
 ``sessions.sqlite`` (``--session ID`` continues one).
@@ -52,7 +53,8 @@ def register(app: typer.Typer) -> None:
                     console.print(f"session {conversation.id}")
                     continue
                 try:
-                    if conversation.pending is not None:
+                    # While a clarification waits, a line that asks something new is a new question.
+                    if conversation.pending is not None and not text.endswith("?"):
                         _show(conversation.reply(text))
                     else:
                         _show(conversation.ask(text))

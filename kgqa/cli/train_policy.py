@@ -13,9 +13,10 @@ from kgqa.cli.train import train_app
 def register(app: typer.Typer) -> None:
     @train_app.command("policy")
     def policy(
-        iterations: int = typer.Option(300, help="REINFORCE iterations (batches of dialogues)."),
+        iterations: int = typer.Option(600, help="REINFORCE iterations (batches of dialogues)."),
         batch_size: int = typer.Option(64, help="Dialogues per iteration."),
         seed: int = typer.Option(0, help="Seed of training (network, sampling, simulated user)."),
+        restarts: int = typer.Option(3, help="Train from this many seeds (seed, seed+1, ...); the best on the dev set is kept."),
         out: Path = typer.Option(None, "--out", help="Write the policy here (default: <project>/models/policy/policy.pt)."),
     ) -> None:
         """Train when to answer, clarify or abstain; saves the weights and a learning-curve PNG."""
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
         with open_engine() as engine:
             settings = TrainSettings(iterations=iterations, batch_size=batch_size, seed=seed,
                                      clarify_cost=engine.config.get("dialogue.clarify_cost"))
-            done = train_policy(engine, out=out, settings=settings)
+            done = train_policy(engine, out=out, settings=settings, restarts=restarts)
         best = done.result.best
         console.print(f"policy: {done.path} (curve: {done.curve})")
         console.print(f"dev: reward {best['reward']:.3f}, accuracy {best['accuracy']:.3f}, "

@@ -4,7 +4,7 @@
 the :class:`~kgqa.dialogue.observation.Observation` (candidates, readings, the
 answer grid) in a JSON cache keyed by the graph's content, so retraining the
 policy or rerunning the benchmark does not rerun the pipeline.
-:func:`synthetic_engine` builds a throw-away engine over a
+:func:`graph_engine` builds a throw-away engine over a
 :func:`~kgqa.dialogue.synthetic.synthetic_graph` that shares the project's
 ontology and trained translator. :class:`CaseSpec` names one reproducible set
 (real-graph split, seeds, sizes).
@@ -25,12 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rdflib import Graph, URIRef
+
 from kgqa.dialogue.episodes import Case
 from kgqa.dialogue.observation import Observation
-from kgqa.dialogue.observe import observe
+from kgqa.dialogue.observe import OBSERVATION_VERSION, observe
 from kgqa.dialogue.simulator import SimQuestion, simulate_questions
 from kgqa.dialogue.synthetic import synthetic_graph
-from kgqa.namespaces import DEFAULT_FACTS_GRAPH, ONTOLOGY_GRAPH
+from kgqa.namespaces import CANDIDATE_GRAPH, DEFAULT_FACTS_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kgqa.sparql.build import render_term
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
@@ -53,12 +56,14 @@ class CaseSpec:
 
 
 def graph_fingerprint(engine: Engine) -> str:
-    """Changes when the graph or the trained translator changes (then cached observations are stale)."""
-    from kgqa.answer.context import data_version, translator_dir
+    """Changes when the graph's size, the trained translator or the observation format changes
+    (then cached observations are stale). The quad count, not the store's files: opening an
+    on-disk store rewrites its log."""
+    from kgqa.answer.context import translator_dir
 
     config = translator_dir(engine) / "config.json"
     stamp = config.stat().st_mtime_ns if config.is_file() else 0
-    return hashlib.sha1(f"{data_version(engine.store)}|{stamp}".encode()).hexdigest()[:12]
+    return hashlib.sha1(f"{engine.store.count()}|{stamp}|{OBSERVATION_VERSION}".encode()).hexdigest()[:12]
 
 
 def observe_cases(
@@ -89,9 +94,22 @@ def observe_cases(
     return [Case(q, observations[q.question]) for q in questions]
 
 
+def used_properties(engine: Engine) -> set[URIRef]:
+    """The ontology properties that some asserted fact of ``engine`` uses."""
+    excluded = ", ".join(render_term(g) for g in (ONTOLOGY_GRAPH, INFERRED_GRAPH, CANDIDATE_GRAPH))
+    query = f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({excluded})) }}"
+    return {p for (p,) in engine.sparql(query, limit=None).rows} & set(engine.ontology.properties)
+
+
+def synthetic_facts(engine: Engine, seed: int) -> Graph:
+    """A synthetic graph for ``engine``'s ontology, of the properties its graph uses (those the
+    translator was trained on)."""
+    return synthetic_graph(engine.ontology, seed=seed, properties=used_properties(engine))
+
+
 @contextmanager
-def synthetic_engine(engine: Engine, seed: int, **graph_options: int) -> Iterator[Engine]:
-    """An in-memory engine: ``engine``'s ontology and translator over a synthetic graph."""
+def graph_engine(engine: Engine, facts: Graph) -> Iterator[Engine]:
+    """An in-memory engine with ``engine``'s ontology and trained translator over ``facts``."""
     from kgqa.answer.context import translator_dir
     from kgqa.engine import Engine
 
@@ -99,8 +117,8 @@ def synthetic_engine(engine: Engine, seed: int, **graph_options: int) -> Iterato
     ontology = engine.sparql("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph=ONTOLOGY_GRAPH, limit=None).graph
     other.store.replace_graph(ONTOLOGY_GRAPH, ((s, p, o, ONTOLOGY_GRAPH) for s, p, o in ontology))
     other.__dict__.pop("ontology", None)
-    facts = synthetic_graph(other.ontology, seed=seed, **graph_options)
-    other.store.replace_graph(DEFAULT_FACTS_GRAPH, ((s, p, o, DEFAULT_FACTS_GRAPH) for s, p, o in facts))
+    # In a fixed order: the store's row order (and so the linker's tie-breaks) follows insertion.
+    other.store.replace_graph(DEFAULT_FACTS_GRAPH, ((s, p, o, DEFAULT_FACTS_GRAPH) for s, p, o in sorted(facts)))
     if translator_dir(engine).is_dir():
         shutil.copytree(translator_dir(engine), translator_dir(other))
     try:
@@ -109,18 +127,20 @@ def synthetic_engine(engine: Engine, seed: int, **graph_options: int) -> Iterato
         other.close()
 
 
-def spec_cases(engine: Engine, spec: CaseSpec, *, cache_dir: Path | None = None, progress: bool = True) -> list[Case]:
+def spec_cases(engine: Engine, spec: CaseSpec, *, cache_dir: str | Path | None = None, progress: bool = True) -> list[Case]:
     """The dialogues ``spec`` names, observed through the pipeline (cached under ``cache_dir``)."""
     fingerprint = graph_fingerprint(engine)
 
     def cache(name: str) -> Path | None:
-        return cache_dir / f"{name}-{fingerprint}.json" if cache_dir is not None else None
+        return Path(cache_dir) / f"{name}-{fingerprint}.json" if cache_dir is not None else None
 
     questions = simulate_questions(engine, n=spec.n, seed=spec.seed, split=spec.split)
     cases = observe_cases(engine, questions, cache=cache("graph"), progress=progress, desc=f"{spec.split} questions")
     if spec.synthetic_seed:
-        with synthetic_engine(engine, spec.synthetic_seed) as other:
+        facts = synthetic_facts(engine, spec.synthetic_seed)
+        digest = hashlib.sha1("\n".join(sorted(f"{s} {p} {o}" for s, p, o in facts)).encode()).hexdigest()[:8]
+        with graph_engine(engine, facts) as other:
             questions = simulate_questions(other, n=spec.synthetic_n, seed=spec.seed)
-            cases += observe_cases(other, questions, cache=cache(f"synthetic{spec.synthetic_seed}"), progress=progress,
-                                   desc=f"synthetic graph {spec.synthetic_seed}")
+            cases += observe_cases(other, questions, cache=cache(f"synthetic{spec.synthetic_seed}-{digest}"),
+                                   progress=progress, desc=f"synthetic graph {spec.synthetic_seed}")
     return cases

@@ -81,15 +81,18 @@ def entity_clarification(state: DialogueState) -> Clarification:
     """Ask which of the candidates still in play the user means."""
     obs = state.obs
     refs = state.entity_options()
+    # Dated options read best in time order ("the first one" is then the oldest).
+    if all(obs.candidates[i].trait("year") for i in refs):
+        refs = sorted(refs, key=lambda i: obs.candidates[i].trait("year").value)
     candidates = [obs.candidates[i] for i in refs]
     described = describe_options(candidates)
     options = [
         Option(n, c.iri, c.label, d, ref, tuple(dict.fromkeys([c.label, *c.alt_labels, *(w for t in c.traits for w in t.words)])))
         for n, (ref, c, d) in enumerate(zip(refs, candidates, described), 1)
     ]
-    name = obs.mention or candidates[0].label
-    text = f"Which {name} do you mean: {_join(described)}?"
-    return Clarification("entity", text, obs.question, options, obs.mention, turn=state.turn)
+    name = obs.mention or "one"  # a follow-up's candidates come from the conversation, not a name
+    ask = f"Which {name} exactly" if state.asked_entity else f"Which {name} do you mean"
+    return Clarification("entity", f"{ask}: {_join(described)}?", obs.question, options, obs.mention, turn=state.turn)
 
 
 def relation_clarification(state: DialogueState) -> Clarification:
@@ -104,5 +107,6 @@ def relation_clarification(state: DialogueState) -> Clarification:
     pair = state.choice()
     topic = obs.candidates[pair[0]].label if pair and pair[0] >= 0 else None
     about = f" about {topic}" if topic else ""
-    text = f"What would you like to know{about}: {_join([r.description for r in readings])}?"
+    ask = "Which one exactly" if state.asked_relation else f"What would you like to know{about}"
+    text = f"{ask}: {_join([r.description for r in readings])}?"
     return Clarification("relation", text, obs.question, options, obs.mention, turn=state.turn)

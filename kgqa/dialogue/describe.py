@@ -103,7 +103,9 @@ def relation_phrase(ontology: Ontology, prop: URIRef) -> str:
     for template in (p.templates if p else []):
         middle = template.split("{s}", 1)[-1].split("{o}", 1)[0].strip() if "{s}" in template and "{o}" in template else ""
         if middle and template.index("{s}") < template.index("{o}"):
-            return _AUXILIARY.sub("", middle)
+            # "was directed by" -> "directed by"; an active verb needs a relative: "that won the".
+            stripped = _AUXILIARY.sub("", middle)
+            return stripped if stripped != middle else f"that {middle}"
     return f"with {p.label if p else ontology.label(prop)}"
 
 
@@ -129,10 +131,13 @@ def describe_options(options: list[EntityOption]) -> list[str]:
         return len(set(values)) > 1
 
     props = [t.property for o in options for t in o.traits if t.role == "neighbour" and distinct("neighbour", t.property)]
+    named = len({o.label for o in options}) > 1  # options of different names say their name too
     described = []
     for o in options:
         cls, year = o.trait("class"), o.trait("year")
         words = ["the"] + ([year.phrase] if year else []) + [cls.phrase if cls else o.label]
+        if named and cls:
+            words.append(o.label)
         shown = [t.phrase for t in o.traits if t.role == "neighbour" and t.property in props][:1]
         described.append(" ".join(words + shown))
     # Options that still read alike get every differing neighbour, then their IRIs.

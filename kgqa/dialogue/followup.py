@@ -3,15 +3,19 @@
 A question that names no entity but uses a pronoun ("it", "he", "their") or
 starts like a continuation ("and ...", "what about ...") is a follow-up. Its
 candidates are the previous answer's entities (first for "he", "she", "they")
-and the previous topic (first for "it"); the pipeline reads the question with the
+and the previous topic (first for "it"), then entities of earlier turns; the
+pipeline reads the question with the
 pronoun replaced by the likeliest referent's name, and the dialogue state then
 keeps whichever candidates the reading fits (a person has no publication year).
 
 Example:
     >>> is_follow_up("And when was it published?"), is_follow_up("Who wrote Dune?")
     (True, False)
-    >>> referents({"topic": "urn:solaris", "answers": ["urn:lem"]}, "Where was he born?")
+    >>> context = remember({}, "urn:solaris", ["urn:lem"])
+    >>> referents(context, "Where was he born?")
     [('urn:lem', 1.0), ('urn:solaris', 0.9)]
+    >>> referents(remember(context, "urn:solaris", []), "Where was he born?")
+    [('urn:solaris', 1.0), ('urn:lem', 0.9)]
     >>> with_referent("and when was it published?", "Solaris")
     'and when was Solaris published?'
     >>> with_referent("What about his birthplace?", "Stanisław Lem")
@@ -37,12 +41,23 @@ def is_follow_up(question: str) -> bool:
 
 
 def referents(context: dict[str, Any], question: str) -> list[tuple[str, float]]:
-    """The entities ``question``'s pronoun may mean, with a preference score, best first."""
-    personal = bool(_PERSONAL.search(question))
-    ranked = [(iri, 1.0 if personal else 0.9) for iri in context.get("answers", [])[:MAX_REFERENTS]]
-    if context.get("topic"):
-        ranked.append((context["topic"], 0.9 if personal else 1.0))
-    return sorted(ranked, key=lambda r: -r[1])
+    """The entities ``question``'s pronoun may mean, with a preference score, best first.
+
+    ``context`` holds the last answer's entities (``answers``), its ``topic`` and the
+    entities of earlier turns (``recent``, newest first).
+    """
+    answers = context.get("answers", [])[:MAX_REFERENTS]
+    topic = [context["topic"]] if context.get("topic") else []
+    first = [*answers, *topic] if _PERSONAL.search(question) else [*topic, *answers]
+    ranked = list(dict.fromkeys([*first, *context.get("recent", [])]))[:MAX_REFERENTS + 3]
+    # Preferences a step apart, so that the likeliest referent that fits the reading wins alone.
+    return [(iri, round(1.0 - 0.1 * k, 2)) for k, iri in enumerate(ranked)]
+
+
+def remember(context: dict[str, Any], topic: str | None, answers: list[str]) -> dict[str, Any]:
+    """The context after an answer about ``topic`` with entity ``answers``."""
+    recent = list(dict.fromkeys([*answers, *([topic] if topic else []), *context.get("recent", [])]))
+    return {"topic": topic, "answers": answers[:MAX_REFERENTS], "recent": recent[:2 * MAX_REFERENTS]}
 
 
 def with_referent(question: str, name: str) -> str:

@@ -46,9 +46,13 @@ from kgqa.translate.structure import QueryStructure
 if TYPE_CHECKING:
     from kgqa.engine import Engine
 
+#: Bumped whenever what an observation holds changes, so cached ones are recomputed.
+OBSERVATION_VERSION = 3
 #: Candidates and readings an observation keeps (the grid is their product).
 MAX_CANDIDATES = MAX_OPTIONS + 1
 MAX_READINGS = 3
+#: Readings far less likely than the best are not alternatives worth offering ("how many author").
+MIN_READING_SHARE = 0.05
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _CONFIDENCE_QUERY = f"""
@@ -149,7 +153,8 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
     """Ask the pipeline, then build the observation from its candidates and readings.
 
     ``context`` (IRI, score) stands in for the topic when the question names no
-    entity of its own (a follow-up: "and when was it published?"). Returns the
+    entity of its own, or only a misspelling-like one (a follow-up: "and when was
+    it published?"). Returns the
     observation and the pipeline's :class:`~kgqa.answer.Answer`.
     """
     from kgqa.answer import ask
@@ -157,7 +162,7 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
     answer = ask(engine, question)
     topic = next((m for m in answer.linked if m.role == "topic" and m.candidates), None)
     topic = topic or next((m for m in answer.linked if m.candidates), None)
-    if topic is not None:
+    if topic is not None and not (context and topic.fuzzy):
         mention = topic.surface
         candidates = [(c.iri, c.score, c.prob) for c in topic.candidates]
     elif context:
@@ -170,17 +175,34 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
         mention, candidates = None, list(context)
     else:
         mention, candidates = None, []
-    readings = []
+    readings: list[tuple[QueryStructure, float]] = []
+    top = max((r.prob for r in answer.readings), default=0.0)
     for r in sorted(answer.readings, key=lambda r: -r.prob):
+        if r.prob < MIN_READING_SHARE * top:
+            break
         # The chosen reading carries the answer class binding added ("which *books*").
         structure = answer.structure if r.chosen and answer.structure is not None else _structure(r.signature)
-        if structure is not None:
+        # Alternatives differ in the relation, not the form: "how many" is the question's own word.
+        if structure is not None and (not readings or structure.form == readings[0][0].form):
             readings.append((structure, r.prob))
     if not readings and answer.structure is not None:
         readings = [(answer.structure, 1.0)]
+    if mention is None and candidates:
+        candidates = _likeliest_referent(engine, candidates, readings)
     obs = build_observation(engine, question, mention, candidates, readings, bindings=_other_bindings(answer),
                             confidence=answer.confidence)
     return obs, answer
+
+
+def _likeliest_referent(
+    engine: Engine, referents: list[tuple[str, float]], readings: list[tuple[QueryStructure, float]]
+) -> list[tuple[str, float]]:
+    """A follow-up's pronoun means the most preferred referent the likeliest reading has an answer for."""
+    if readings:
+        for iri, _ in referents:
+            if not execute(engine, readings[0][0], {"topic": URIRef(iri)}).empty:
+                return [(iri, 1.0)]
+    return referents[:1]
 
 
 def _structure(signature: str) -> QueryStructure | None:

@@ -146,7 +146,7 @@ def resolve_reply(reply: str | int, clarification: Clarification) -> Resolution:
     hits = [[t for t in tokens if _matches(t, vocab)] for vocab in vocabularies]
     # A word every option shares tells them apart no better than silence.
     df = Counter(t for h in hits for t in set(h))
-    scores = [sum(math.log((count + 1) / df[t]) for t in set(h) if df[t] < count) for h in hits]
+    scores = [sum(math.log((count + 1) / df[t]) for t in sorted(set(h)) if df[t] < count) for h in hits]
     best = max(scores) if scores else 0.0
     chosen = [o for o, s in zip(options, scores) if best > 0 and s == best]
     dated = _by_year(tokens, chosen or options)

@@ -112,6 +112,7 @@ def _answer_for(engine: Engine, question: str, topics: list[str], structure: Que
             answer.answers.append(AnswerItem(str(node), ctx.linker.index.label(node)))
     ends = set(execution.answers)
     said = [f for f in facts if f.object in ends or f.subject in ends] or facts
+    missing = question.strip().rstrip("?")
     answer.text = ctx.verbalizer.answer(structure.form, said, count=execution.count, boolean=execution.boolean,
-                                        topic=URIRef(topics[0]) if topics else None, missing=question.strip().rstrip("?"))
+                                        topic=URIRef(topics[0]) if topics else None, missing=missing[:1].lower() + missing[1:])
     return answer

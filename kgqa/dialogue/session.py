@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgqa.dialogue.clarify import Clarification
 from kgqa.dialogue.episodes import apply_reply, clarification_for
-from kgqa.dialogue.followup import is_follow_up, referents
+from kgqa.dialogue.followup import is_follow_up, referents, remember
 from kgqa.dialogue.observe import observe
 from kgqa.dialogue.state import ACTIONS, Action, DialogueState
 from kgqa.dialogue.storage import SessionStore, sessions_path
@@ -137,8 +137,8 @@ class Session:
         pair = state.choice()
         if pair is not None and not state.outcome().empty:
             topic = state.obs.candidates[pair[0]].iri if pair[0] >= 0 else None
-            iris = [a for a in state.outcome().answers if a.startswith(("http://", "https://", "urn:"))]
-            self.store.set_context(self.id, {"topic": topic, "answers": iris[:5], "signature": state.obs.readings[pair[1]].signature})
+            iris = [item.iri for item in getattr(answer, "answers", []) if item.iri]
+            self.store.set_context(self.id, remember(self.store.context(self.id), topic, iris))
         self.store.add_turn(self.id, "system", "abstain" if action is Action.ABSTAIN else "answer", getattr(answer, "text", str(answer)),
                             answer.to_dict() if hasattr(answer, "to_dict") else {})
         return answer

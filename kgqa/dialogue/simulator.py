@@ -146,7 +146,7 @@ class _Graph:
     def applicable(self, iri: str) -> list[URIRef]:
         """Properties whose domain covers one of the entity's types."""
         types = self.index.types(URIRef(iri))
-        return [p for p, prop in self.ontology.properties.items()
+        return [p for p, prop in sorted(self.ontology.properties.items())
                 if prop.domain is not None and any(self.ontology.is_a(t, prop.domain) for t in types)]
 
 
@@ -189,7 +189,7 @@ def simulate_questions(
 def _add_relation_questions(graph: _Graph, s: str, label: str, rng: random.Random, pools: dict[str, list[SimQuestion]]) -> None:
     ontology = graph.ontology
     namesakes = graph.namesakes(s)
-    for p, objects in graph.facts[s].items():
+    for p, objects in sorted(graph.facts[s].items()):
         prop = ontology.properties[URIRef(p)]
         signature = QueryStructure((Hop(URIRef(p)),)).signature()
         others = {frozenset(graph.facts[o].get(p, ())) for o in namesakes if o != s} - {frozenset()}
@@ -208,7 +208,7 @@ def _vague_questions(graph: _Graph, s: str, label: str, rng: random.Random) -> l
     if len(graph.namesakes(s)) > 1:
         return []  # one ambiguity at a time: the label must be unique
     by_wording: dict[str, list[str]] = defaultdict(list)
-    for p, objects in graph.facts[s].items():
+    for p, objects in sorted(graph.facts[s].items()):
         prop = ontology.properties[URIRef(p)]
         target = "year" if "year" in prop.label.lower() else _class_label(ontology, prop.range)
         if target:
@@ -227,7 +227,7 @@ def _vague_questions(graph: _Graph, s: str, label: str, rng: random.Random) -> l
 
 
 def _unknown_entity_questions(graph: _Graph, rng: random.Random, count: int) -> list[SimQuestion]:
-    props = [p for p in graph.ontology.properties.values() if p.question_phrases]
+    props = [p for _, p in sorted(graph.ontology.properties.items()) if p.question_phrases]
     out = []
     while props and len(out) < count:
         name = f"The {rng.choice(_UNKNOWN_WORDS)} {rng.choice(_UNKNOWN_WORDS)}"
@@ -235,6 +235,14 @@ def _unknown_entity_questions(graph: _Graph, rng: random.Random, count: int) -> 
             continue
         out.append(SimQuestion(_question(graph, rng.choice(props), name, rng), "unanswerable", None, None, ()))
     return out
+
+
+def _same_key(key: str, intended: str | None) -> bool:
+    """An option means what the user intends: the same IRI, or the same reading whatever answer class it names."""
+    def bare(k: str) -> str:
+        return "|".join(p for p in k.split("|") if not p.startswith("class:"))
+
+    return intended is not None and (key == intended or bare(key) == bare(intended))
 
 
 class SimulatedUser:
@@ -250,7 +258,7 @@ class SimulatedUser:
 
     def reply(self, clarification: Clarification, intended: str | None) -> str:
         """The user's reply, meaning the option whose key is ``intended`` (an IRI or a signature)."""
-        target = next((o for o in clarification.options if o.key == intended), None)
+        target = next((o for o in clarification.options if _same_key(o.key, intended)), None)
         if target is None:
             return self.rng.choice(["neither", "none of these", "something else"])
         if self.rng.random() < self.vague_rate:

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -26,7 +27,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from kgqa.namespaces import RES
 
 if TYPE_CHECKING:
-    from kgqa.ontology import Ontology
+    from kgqa.ontology import Ontology, Property
 
 _SYLLABLES = "ka lo ve ri sa mor tel an dra qui nor bel cas fen gar hal ith jor kel lun mi nes ol pra rus tor ul vor wen yl zan".split()
 
@@ -38,19 +39,30 @@ def _name(rng: random.Random, words: int) -> str:
     return " ".join(word() for _ in range(words))
 
 
-def _leaf_classes(ontology: Ontology) -> list[URIRef]:
-    used = {c for p in ontology.properties.values() for c in (p.domain, p.range) if c in ontology.classes}
+def _leaf_classes(ontology: Ontology, props: list[Property]) -> list[URIRef]:
+    used = {c for p in props for c in (p.domain, p.range) if c in ontology.classes}
     parents = {parent for c in ontology.classes.values() for parent in c.parents}
     return sorted(c for c in ontology.classes if c not in parents and any(ontology.is_a(c, u) for u in used))
 
 
 def synthetic_graph(
-    ontology: Ontology, *, seed: int, entities_per_class: int = 25, shared_groups: int = 40, fill_rate: float = 0.75
+    ontology: Ontology,
+    *,
+    seed: int,
+    entities_per_class: int = 25,
+    shared_groups: int = 40,
+    fill_rate: float = 0.75,
+    properties: Collection[URIRef] | None = None,
 ) -> Graph:
-    """Entities of every leaf class, facts by domain and range, and ``shared_groups`` shared labels."""
+    """Entities of every leaf class, facts by domain and range, and ``shared_groups`` shared labels.
+
+    ``properties`` limits the facts to these (say, those the real graph uses: the
+    translator only knows the paths it was trained on).
+    """
     rng = random.Random(seed)
     g = Graph()
-    leaves = _leaf_classes(ontology)
+    allowed = [p for iri, p in sorted(ontology.properties.items()) if properties is None or iri in properties]
+    leaves = _leaf_classes(ontology, allowed)
     members: dict[URIRef, list[URIRef]] = {}
     labels: dict[URIRef, str] = {}
     taken: set[str] = set()
@@ -66,7 +78,7 @@ def synthetic_graph(
             members[cls].append(iri)
             g.add((iri, RDF.type, cls))
     for cls, iris in members.items():
-        props = [p for p in ontology.properties.values() if p.domain is not None and ontology.is_a(cls, p.domain)]
+        props = [p for p in allowed if p.domain is not None and ontology.is_a(cls, p.domain)]
         for iri in iris:
             for prop in props:
                 if rng.random() > fill_rate:

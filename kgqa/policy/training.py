@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from kgqa.dialogue.cases import CaseSpec, graph_fingerprint, spec_cases
 from kgqa.policy.network import save_policy
-from kgqa.policy.reinforce import TrainResult, TrainSettings, plot_curve, train_reinforce
+from kgqa.policy.reinforce import TrainResult, TrainSettings, plot_curve, train_restarts
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
@@ -49,9 +49,11 @@ def train_policy(
     settings: TrainSettings | None = None,
     train: CaseSpec = TRAIN,
     dev: CaseSpec = DEV,
+    restarts: int = 3,
     progress: bool = True,
 ) -> PolicyTraining:
-    """Train on ``train``, keep the weights best on ``dev``, save to ``out`` (default: the project's policy)."""
+    """Train on ``train`` from ``restarts`` seeds, keep the weights best on ``dev``, save to ``out``
+    (default: the project's policy)."""
     import torch
 
     from kgqa.dialogue.session import project_policy_path
@@ -64,7 +66,7 @@ def train_policy(
     try:
         train_cases = spec_cases(engine, train, cache_dir=cache_dir(engine), progress=progress)
         dev_cases = spec_cases(engine, dev, cache_dir=cache_dir(engine), progress=progress)
-        result = train_reinforce(train_cases, dev_cases, settings, progress=progress)
+        result = train_restarts(train_cases, dev_cases, settings, restarts, progress=progress)
     finally:
         torch.set_num_threads(threads)
     info: dict[str, Any] = {
