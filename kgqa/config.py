@@ -107,7 +107,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # torch CPU threads for training; 0 = half the cores
         "threads": 0,
     },
-    "dialogue": {"clarify_cost": 0.15, "policy": ""},
+    "dialogue": {
+        # Reward a clarifying question costs when the policy trains and is benchmarked
+        # (a correct answer earns +1, a wrong one -1).
+        "clarify_cost": 0.15,
+        # "": the project's trained policy (models/policy/policy.pt), else the one shipped with
+        # kgqa; or a path to policy weights; or a strategy: always_answer, clarify_when_ambiguous, threshold.
+        "policy": "",
+    },
     "llm": {"backend": "", "url": "", "model": "", "api_key_env": "KGQA_LLM_API_KEY"},
 }
 
