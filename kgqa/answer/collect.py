@@ -111,14 +111,22 @@ def _facts(engine: Any, raw: list[Raw], index: LabelIndex, run: str | None, pred
         confidences = inferred_confidences(engine, inferred_keys)  # type: ignore[arg-type]
         run = run or _inferred_run(engine)
     names = _names(raw, index)
-    facts = []
+    # A triple several documents state (the RDF file, a table, a text) is one fact with
+    # every source: said once, asserted if any document asserts it.
+    by_triple: dict[tuple[Node, URIRef, Node], list[Node | None]] = {}
     for s, p, o, g in raw:
-        inferred = g is None or g == INFERRED_GRAPH
+        by_triple.setdefault((s, p, o), []).append(g)
+    facts = []
+    for (s, p, o), graphs_of in by_triple.items():
+        asserted = [g for g in graphs_of if g is not None and g != INFERRED_GRAPH]
+        g = asserted[0] if asserted else graphs_of[0]
+        inferred = not asserted
         confidence = predicted.get((s, p, o)) if g is None else confidences.get((s, p, o))
-        source = run if inferred else source_of(g, documents)  # type: ignore[arg-type]
+        sources = [source_of(x, documents) for x in asserted] or [run]  # type: ignore[arg-type]
         facts.append(
             Fact(s, names.get(s) or label_of(s, index), p, o, names.get(o) or label_of(o, index), inferred,  # type: ignore[arg-type]
-                 confidence, source, {"graph": str(g) if g is not None else None})
+                 None if asserted else confidence, sources[0],
+                 {"graph": str(g) if g is not None else None, "sources": list(dict.fromkeys(sources))})
         )
     return facts
 

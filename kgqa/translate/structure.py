@@ -21,8 +21,8 @@ Example:
     True
     >>> print(s.to_sparql())
     SELECT DISTINCT ?answer WHERE {
-      ?topic <https://w3id.org/kgqa/scifi#author> ?x1 .
-      ?x1 <https://w3id.org/kgqa/scifi#birthPlace> ?answer .
+      GRAPH ?g1 { ?topic <https://w3id.org/kgqa/scifi#author> ?x1 . } FILTER(?g1 NOT IN (<urn:kgqa:graph:candidates>))
+      GRAPH ?g2 { ?x1 <https://w3id.org/kgqa/scifi#birthPlace> ?answer . } FILTER(?g2 NOT IN (<urn:kgqa:graph:candidates>))
       FILTER(?answer != ?topic)
     }
     >>> print(s.render({"topic": URIRef("https://w3id.org/kgqa/resource/Solaris")}).splitlines()[1])
@@ -38,7 +38,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from kgqa.errors import QueryError
-from kgqa.namespaces import INFERRED_GRAPH
+from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH
 from kgqa.sparql.build import render_term, values_clause
 
 FORMS = ("select", "count", "ask")
@@ -141,47 +141,39 @@ class QueryStructure:
         """The variable at the end of the path: ``?other`` for ASK without filter, else ``?answer``."""
         return "?other" if self.form == "ask" and self.filter is None else "?answer"
 
-    def _triples(self, graphs: bool, asserted_only: bool) -> list[str]:
+    def _triples(self, asserted_only: bool) -> list[str]:
         patterns = []
         for i, hop in enumerate(self.hops, 1):
             src = "?topic" if i == 1 else f"?x{i - 1}"
             dst = self.end if i == len(self.hops) else f"?x{i}"
             s, o = (dst, src) if hop.inverse else (src, dst)
-            triple = f"{s} {render_term(hop.property)} {o} ."
-            if graphs or asserted_only:
-                triple = f"GRAPH ?g{i} {{ {triple} }}"
-            if asserted_only:
-                triple += f" FILTER(?g{i} != {render_term(INFERRED_GRAPH)})"
-            patterns.append(triple)
+            patterns.append(_in_graph(f"{s} {render_term(hop.property)} {o} .", f"?g{i}", asserted_only))
         return patterns
 
-    def _constraint_triple(self, graph: bool, asserted_only: bool) -> str:
+    def _constraint_triple(self, asserted_only: bool) -> str:
         hop = self.constraint
         assert hop is not None
         s, o = ("?other", "?answer") if hop.inverse else ("?answer", "?other")
-        triple = f"{s} {render_term(hop.property)} {o} ."
-        if graph:
-            triple = f"GRAPH ?gc {{ {triple} }}"
-        if asserted_only:
-            triple += f" FILTER(?gc != {render_term(INFERRED_GRAPH)})"
-        return triple
+        return _in_graph(f"{s} {render_term(hop.property)} {o} .", "?gc", asserted_only)
 
     # -- SPARQL ------------------------------------------------------------------
     def to_sparql(self, *, asserted_only: bool = False, exclude_topic: bool = True) -> str:
         """The SPARQL text, with ``?topic`` (and ``?other``, ``?value``) left to bind.
 
-        ``asserted_only`` wraps every hop in ``GRAPH ?gN { }`` excluding the inferred
-        graph, so only facts stated by documents count. ``exclude_topic`` keeps a
+        Every hop is matched in a named graph ``?gN`` that is not the candidate
+        graph (extractions below the confidence threshold are never answers);
+        ``asserted_only`` excludes the inferred graph too, so only facts stated
+        by documents count. ``exclude_topic`` keeps a
         multi-hop path from answering its own topic ("the books of the translator of
         X" then lacks X); question answering turns it off, since X is one of them.
         """
-        patterns = self._triples(False, asserted_only)
+        patterns = self._triples(asserted_only)
         if self.constraint is not None:
-            patterns.append(self._constraint_triple(asserted_only, asserted_only))
+            patterns.append(self._constraint_triple(asserted_only))
         if self.answer_class is not None:
             patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
-            patterns.append(f"?answer {render_term(self.filter.property)} ?v .")
+            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "?gv", asserted_only))
             patterns.append(f"FILTER(?v {self.filter.op} ?value)")
         if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
             patterns.append("FILTER(?answer != ?topic)")
@@ -214,18 +206,18 @@ class QueryStructure:
         Columns: ``?topic``, ``?x1``..., the path's end, ``?g1``... (one graph per hop)
         and, with a filter, the compared value ``?v`` and its graph ``?gv``.
         """
-        patterns = self._triples(True, asserted_only)
+        patterns = self._triples(asserted_only)
         names = ["?topic"] if self.hops else []
         names += [f"?x{i}" for i in range(1, len(self.hops))]
         names.append(self.end)
         names += [f"?g{i}" for i in range(1, len(self.hops) + 1)]
         if self.constraint is not None:
-            patterns.append(self._constraint_triple(True, asserted_only))
+            patterns.append(self._constraint_triple(asserted_only))
             names += ["?other", "?gc"]
         if self.answer_class is not None:
             patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
-            patterns.append(f"GRAPH ?gv {{ ?answer {render_term(self.filter.property)} ?v }}")
+            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "?gv", asserted_only))
             patterns.append(f"FILTER(?v {self.filter.op} ?value)")
             names += ["?v", "?gv"]
         if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
@@ -234,6 +226,12 @@ class QueryStructure:
             patterns.append("FILTER(?answer = ?other)")
         body = "\n".join("  " + p for p in patterns)
         return _bind(f"SELECT DISTINCT {' '.join(names)} WHERE {{\n{body}\n}}", bindings)
+
+
+def _in_graph(triple: str, graph: str, asserted_only: bool) -> str:
+    """``triple`` matched in a graph that may answer: never the candidates, the inferred ones unless asked."""
+    excluded = (CANDIDATE_GRAPH, INFERRED_GRAPH) if asserted_only else (CANDIDATE_GRAPH,)
+    return f"GRAPH {graph} {{ {triple} }} FILTER({graph} NOT IN ({', '.join(render_term(g) for g in excluded)}))"
 
 
 def _bind(query: str, bindings: Mapping[str, Node | Sequence[Node]]) -> str:
