@@ -112,10 +112,11 @@ def test_half_kb_answers_from_inferred_facts_flagged_inferred(mini) -> None:
     engine = workspace.engine("half")
     scorer = workspace.scorer("half")
     names = workspace.names
-    # Nothing asserted answers it: the beam over the completion model does, flagged.
-    answer = Answerer(engine, names, scorer).answer(structure, question.topic)
-    assert answer.top_by_stage["sparql"] is None
-    assert answer.stage == "scoring" and answer.inferred and answer.names
+    rules = workspace.rules("half", [])
+    # Nothing asserted answers it: the beam over rules and the completion model does, flagged.
+    answer = Answerer(engine, names, rules=rules, scorer=scorer, ablate=True).answer(structure, question.topic)
+    assert answer.top_by_stage["sparql"] is None and answer.top_by_stage["rules"] is not None
+    assert answer.stage in ("rules", "model") and answer.inferred and answer.names
     # With the model's best link in the inferred graph, the SPARQL path over it answers.
     hop = structure.hops[0]
     relation = metaqa.PROPERTY_RELATION[hop.property]
@@ -125,7 +126,7 @@ def test_half_kb_answers_from_inferred_facts_flagged_inferred(mini) -> None:
     now = datetime.now(timezone.utc)
     link = Prediction(str(names.iri(head)), str(hop.property), str(names.iri(tail)), best[1], best[2] or 0.5)
     write_inferred(engine, prediction_quads([link], run_id="test", model_name="DistMult", started=now, ended=now))
-    answer = Answerer(engine, names, scorer).answer(structure, question.topic)
+    answer = Answerer(engine, names, rules=rules, scorer=scorer).answer(structure, question.topic)
     assert answer.stage == "inferred" and answer.inferred and answer.top == best[0]
     assert answer.top_by_stage["sparql"] is None
     assert inferred_confidence(engine, names.iri(head), hop.property, names.iri(tail)) is not None

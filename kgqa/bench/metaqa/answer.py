@@ -1,14 +1,21 @@
-"""Answering one MetaQA question from its structure and topic, in three stages.
+"""Answering one MetaQA question from its structure and topic, in stages.
 
 1. ``sparql``: the compiled path over asserted facts only (``?topic`` bound as a term);
 2. ``inferred``: when that finds nothing, the same path over asserted *and*
-   inferred facts (``urn:kgqa:graph:inferred``, written by graph completion);
-3. ``scoring``: when that finds nothing too, a beam search hop by hop: from each
-   entity of the beam, asserted neighbours (weight 1) and the completion model's
-   best predicted neighbours (weight = calibrated confidence) are scored, the
-   path's weights multiply and the scores of the paths reaching an entity add up.
+   inferred facts (``urn:kgqa:graph:inferred``: what the training answers state and
+   the rule links above the materialising confidence, see
+   :meth:`~kgqa.bench.metaqa.workspace.Workspace.write_inferred`);
+3. ``rules``: when that finds nothing too, a beam search hop by hop in memory:
+   from each entity of the beam, known neighbours (weight 1), the targets the mined
+   rules predict (weight = rule confidence), the neighbours' vote when the entity
+   has no known target (:mod:`~kgqa.bench.metaqa.rules`) and, when the hop finds
+   nothing at all, the step's most frequent target (a tiny weight). Path weights
+   multiply, the weights of the paths reaching an entity add up;
+4. ``model``: the same beam where the completion model (PyKEEN) also proposes the
+   best predicted neighbours of entities without known targets (weight =
+   calibrated confidence).
 
-Answers of stages 2 and 3 rest on predicted links and are flagged ``inferred``.
+Answers of stages 2-4 rest on predicted links and are flagged ``inferred``.
 Each stage's top answer is kept, so one pass gives the ablation table. Ranking
 within a SPARQL answer set: by the number of paths that reach the answer, then
 by name.
@@ -29,19 +36,22 @@ from rdflib import URIRef
 from kgqa.datasets.metaqa import PROPERTY_RELATION, EntityNames
 from kgqa.errors import QueryError
 from kgqa.namespaces import INFERRED_GRAPH
-from kgqa.sparql.build import render_term, values_clause
 from kgqa.translate import QueryStructure
 
 if TYPE_CHECKING:
+    from kgqa.bench.metaqa.rules import RuleModel
     from kgqa.complete import Scorer
     from kgqa.engine import Engine
 
-STAGES = ("sparql", "inferred", "scoring")
-#: Entities kept per hop in the beam; the best EXPAND of them also get the model's
-#: PREDICTIONS best neighbours (scoring all 43k entities costs more than a SPARQL hop).
+STAGES = ("sparql", "inferred", "rules", "model")
+#: Entities kept per hop in the beam; the best EXPAND of those without known targets
+#: also get the completion model's PREDICTIONS best neighbours, and every entity the
+#: rules' PREDICTIONS best targets.
 BEAM = 16
 EXPAND = 4
 PREDICTIONS = 5
+#: Weight of a step's prior: below any path with a known or predicted link.
+PRIOR_WEIGHT = 1e-3
 _HEAD = "SELECT DISTINCT ?answer WHERE {"
 
 
@@ -56,7 +66,7 @@ class Answer:
     @property
     def inferred(self) -> bool:
         """True when the answer rests on predicted links."""
-        return self.stage in ("inferred", "scoring")
+        return self.stage in STAGES[1:]
 
     @property
     def top(self) -> str | None:
@@ -78,14 +88,27 @@ def ranked_sparql(structure: QueryStructure, *, asserted_only: bool) -> str:
 
 
 class Answerer:
-    """Answers (structure, topic) pairs over one store, with an optional completion scorer."""
+    """Answers (structure, topic) pairs over one store; ``rules`` and ``scorer`` enable stages 3 and 4.
+
+    ``use_inferred=False`` skips stage 2 (the inferred graph is then not read).
+    ``ablate=True`` also runs stage 3 when stage 4 is available, for the ablation.
+    """
 
     def __init__(
-        self, engine: Engine, names: EntityNames, scorer: Scorer | None = None, *, use_inferred: bool = True
+        self,
+        engine: Engine,
+        names: EntityNames,
+        *,
+        rules: RuleModel | None = None,
+        scorer: Scorer | None = None,
+        use_inferred: bool = True,
+        ablate: bool = False,
     ) -> None:
         self.engine = engine
         self.names = names
+        self.rules = rules
         self.scorer = scorer
+        self.ablate = ablate
         self.has_inferred = use_inferred and engine.store.has_graph(INFERRED_GRAPH)
         self._queries: dict[tuple[str, bool], str] = {}
 
@@ -96,53 +119,66 @@ class Answerer:
         result = self.engine.sparql(self._queries[key], bindings={"topic": topic}, limit=None)
         return [n for n in (self.names.name(row[0]) for row in result.rows) if n is not None]
 
-    def answer(self, structure: QueryStructure, topic: str, *, upto: str = "scoring") -> Answer:
-        """Answer with the stages up to ``upto`` ("sparql", "inferred" or "scoring")."""
-        last = STAGES.index(upto)
-        tops: dict[str, str | None] = {}
+    def answer(self, structure: QueryStructure, topic: str) -> Answer:
+        """Answer with every stage this answerer has, each only when the previous found nothing."""
         iri = self.names.iri(topic)
         names = self._select(structure, iri, asserted_only=self.has_inferred)
         stage = "sparql"
-        tops["sparql"] = names[0] if names else None
-        if last >= 1:
-            if not names and self.has_inferred:
+        tops: dict[str, str | None] = {"sparql": names[0] if names else None}
+        if self.has_inferred:
+            if not names:
                 names, stage = self._select(structure, iri, asserted_only=False), "inferred"
             tops["inferred"] = names[0] if names else None
-        if last >= 2:
-            if not names and self.scorer is not None:
-                names, stage = self.beam(structure, topic), "scoring"
-            tops["scoring"] = names[0] if names else None
+        if self.rules is not None:
+            path = [(PROPERTY_RELATION[h.property], h.inverse) for h in structure.hops]
+            later = []
+            if self.scorer is None or self.ablate:
+                later.append(("rules", False))
+            if self.scorer is not None:
+                later.append(("model", True))
+            found = names
+            for name, with_model in later:
+                ranked = names or self.beam(path, topic, with_model=with_model)
+                tops[name] = ranked[0] if ranked else None
+                if ranked and not names:
+                    found, stage = ranked, name
+            names = found
         return Answer(names, stage if names else "none", tops)
 
-    # -- stage 3 -----------------------------------------------------------------------
-    def _neighbours(self, frontier: list[str], prop: URIRef, inverse: bool) -> list[tuple[str, str]]:
-        """Asserted and inferred (source, target) links of ``prop`` from the frontier."""
-        pattern = f"?dst {render_term(prop)} ?src ." if inverse else f"?src {render_term(prop)} ?dst ."
-        query = f"SELECT ?src ?dst WHERE {{ {values_clause('src', [self.names.iri(n) for n in frontier])} {pattern} }}"
-        rows = self.engine.sparql(query, limit=None).rows
-        return [(self.names.name(s), self.names.name(d)) for s, d in rows if self.names.name(d) is not None]
-
-    def beam(self, structure: QueryStructure, topic: str) -> list[str]:
+    # -- stages 3 and 4 --------------------------------------------------------------------
+    def beam(self, path: list[tuple[str, bool]], topic: str, *, with_model: bool = True) -> list[str]:
         """Entities at the end of the path, ranked by summed path weights (see the module doc)."""
-        assert self.scorer is not None
+        assert self.rules is not None
+        graph = self.rules.graph
         frontier: dict[str, float] = {topic: 1.0}
-        for hop in structure.hops:
-            relation = PROPERTY_RELATION[hop.property]
+        for step in path:
             scores: dict[str, float] = defaultdict(float)
-            for src, dst in self._neighbours(list(frontier), hop.property, hop.inverse):
-                scores[dst] += frontier[src]
-            anchors = list(frontier)[:EXPAND]
-            if hop.inverse:
-                predicted = [self.scorer.predict_heads(relation, a, PREDICTIONS) for a in anchors]
-            else:
-                predicted = self.scorer.predict_tails_many([(a, relation) for a in anchors], PREDICTIONS)
-            for src, ranked in zip(anchors, predicted):
-                for rank, (dst, _, confidence) in enumerate(ranked):
-                    # Uncalibrated relations still rank: a small weight that decays with rank.
-                    scores[str(dst)] += frontier[src] * max(confidence or 0.0, 1e-3 / (rank + 1))
+            unknown = []
+            for src, weight in frontier.items():
+                known = graph.adj.get(src, {}).get(step, ())
+                for dst in known:
+                    scores[dst] += weight
+                if not known:
+                    unknown.append(src)
+                for dst, confidence in self.rules.predict(src, step, PREDICTIONS, vote=not known):
+                    scores[dst] += weight * confidence
+            if with_model and self.scorer is not None and unknown:
+                for src, ranked in zip(unknown[:EXPAND], self._model_targets(unknown[:EXPAND], step)):
+                    for rank, (dst, _, confidence) in enumerate(ranked):
+                        # Uncalibrated relations still rank: a small weight that decays with rank.
+                        scores[str(dst)] += frontier[src] * max(confidence or 0.0, PRIOR_WEIGHT / (rank + 1))
+            if not scores:
+                for dst, share in self.rules.prior(step, 1):
+                    scores[dst] += PRIOR_WEIGHT * share
             scores.pop(topic, None)
-            best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:BEAM]
-            frontier = dict(best)
+            frontier = dict(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:BEAM])
             if not frontier:
                 return []
         return list(frontier)
+
+    def _model_targets(self, anchors: list[str], step: tuple[str, bool]) -> list:
+        assert self.scorer is not None
+        relation, inverse = step
+        if inverse:
+            return [self.scorer.predict_heads(relation, a, PREDICTIONS) for a in anchors]
+        return self.scorer.predict_tails_many([(a, relation) for a in anchors], PREDICTIONS)

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from kgqa.bench.metaqa.answer import STAGES, Answerer
 from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
+from kgqa.bench.metaqa.memory import training_facts
 from kgqa.bench.metaqa.workspace import Workspace
 from kgqa.bench.report import percentile, peak_rss_mb
 from kgqa.datasets import metaqa
@@ -91,6 +92,7 @@ def run_benchmark(
     console: Console | None = None,
     inferred_graph: bool = True,
     limit: int | None = None,
+    model: bool = True,
 ) -> Results:
     console = console or Console(stderr=True)
     evaluation = questions_for(data_dir, split, hops, limit)
@@ -104,12 +106,15 @@ def run_benchmark(
         console.print(f"[bold]{kb} KB[/]: preparing store, translator" + (", completion" if kb == "half" else ""))
         engine = workspace.engine(kb)
         translator = workspace.translator(kb, train)
-        scorer = None
+        answerer = Answerer(engine, workspace.names)
         if kb == "half":
-            scorer = workspace.scorer(kb)
+            rules = workspace.rules(kb, train)
             if inferred_graph:
-                workspace.write_inferred(engine, scorer, kb)
-        answerer = Answerer(engine, workspace.names, scorer, use_inferred=inferred_graph)
+                workspace.write_inferred(engine, rules, training_facts(workspace.examples(kb, train)), kb)
+            scorer = workspace.scorer(kb) if model else None
+            answerer = Answerer(
+                engine, workspace.names, rules=rules, scorer=scorer, use_inferred=inferred_graph, ablate=True
+            )
         for mode in entity_modes:
             linker = None
             if mode == "linked":
@@ -129,7 +134,8 @@ def run_benchmark(
             }
             console.print(f"{kb}/{mode}: Hits@1 {results.hits[kb][mode]} ({len(flat) / seconds:.1f} questions/s)")
             if kb == "half" and mode == "given":
-                for stage in STAGES if inferred_graph else ("sparql", "scoring"):
+                stages = [st for st in STAGES if any(st in a.top_by_stage for a in answers if a is not None)]
+                for stage in stages:
                     results.ablation[stage] = {
                         str(h): _pct(
                             sum(a is not None and a.top_by_stage.get(stage) in q.answers for q, a in pairs), len(pairs)

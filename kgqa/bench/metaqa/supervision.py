@@ -135,7 +135,8 @@ def derive_structures(
 ) -> dict[str, QueryStructure]:
     """``{masked question: structure}`` for every template with a path in ``kb``.
 
-    Up to ``samples`` questions per template are searched (a fixed random sample).
+    Up to ``samples`` questions per template are searched (a fixed random sample);
+    all of them when none of the sample reaches an answer.
     """
     by_template: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
@@ -145,8 +146,13 @@ def derive_structures(
     for template in sorted(by_template):
         group = by_template[template]
         total: Counter[tuple[Step, ...]] = Counter()
-        for q in rng.sample(group, min(samples, len(group))):
+        sample = rng.sample(group, min(samples, len(group)))
+        for q in sample:
             total.update(kb.path_scores(q.topic, q.hops, set(q.answers)))
+        # On an incomplete KB a small template's sample may reach no answer: search the rest.
+        for q in group if not total else ():
+            if q not in sample:
+                total.update(kb.path_scores(q.topic, q.hops, set(q.answers)))
         if total:
             top = max(total.values())
             candidates = [structure_of(path) for path, score in total.items() if score >= KEEP * top]

@@ -5,8 +5,9 @@ Layout of the cache (default ``~/.cache/kgqa/metaqa``)::
     <kb>/project/             a kgqa project (Oxigraph store) with the KB and movies.ttl
     <kb>/paths-<hash>.json    the template -> relation path supervision
     <kb>/translator-<hash>/   the translator trained on it
+    <kb>/rules-<hash>.json    rules mined from the KB and the training answers' facts
     half/completion-<hash>/   the completion run (PyKEEN) on the half KB
-    half/project/inferred-<run>   marker: the inferred graph of that run is in the store
+    half/project/inferred-<hash>  marker: that inferred graph (answers' facts, rule links) is in the store
 
 Every artifact's name carries a hash of what it was built from (input files,
 options, code version), so a re-run reuses what still fits and rebuilds the rest.
@@ -16,6 +17,7 @@ options, code version), so a re-run reuses what still fits and rebuilds the rest
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import time
@@ -24,20 +26,26 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kgqa.bench.metaqa.memory import Example, training_facts
 from kgqa.bench.metaqa.supervision import KBGraph, Lexicon, derive_structures, training_pairs
 from kgqa.bench.metaqa.translator import NearestQuestions
 from kgqa.datasets import metaqa
+from kgqa.namespaces import INFERRED_GRAPH
 from kgqa.ontology import Ontology, bundled_ontology
 from kgqa.translate import QueryStructure
 
 if TYPE_CHECKING:
+    from kgqa.bench.metaqa.rules import RuleModel
     from kgqa.complete import Scorer, TrainingOptions
     from kgqa.engine import Engine
 
 KB_FILES = {"full": "kb.txt", "half": "kb_half.txt"}
 #: Bumped when the way an artifact is built changes, so old caches are not reused.
 VERSION = "1"
-SUPERVISION_VERSION = "2"
+SUPERVISION_VERSION = "3"
+RULES_VERSION = "1"
+#: Rule links at least this confident go into the inferred graph (PCA confidence).
+MATERIALISE = 0.3
 
 
 def default_cache() -> Path:
@@ -160,7 +168,9 @@ class Workspace:
         from kgqa.complete import Scorer, train_triples
 
         options = self.completion or completion_options(self.threads)
-        directory = self.cache / kb / f"completion-{_digest(self._kb_digest(kb), options.to_dict())}"
+        # Threads change speed, not the model: they stay out of the cache key.
+        settings = {k: v for k, v in options.to_dict().items() if k != "threads"}
+        directory = self.cache / kb / f"completion-{_digest(self._kb_digest(kb), settings)}"
         if (directory / "config.json").exists():
             self.timings[f"completion training ({kb})"] = 0.0
             return Scorer.from_directory(directory)
@@ -170,37 +180,75 @@ class Workspace:
         self._timed(f"completion training ({kb})", start)
         return Scorer.from_directory(directory)
 
-    def write_inferred(self, engine: Engine, scorer: Scorer, kb: str = "half") -> int:
-        """Put the run's accepted predictions into the store's inferred graph (once per run)."""
-        from kgqa.complete.graph import prediction_quads, write_inferred
-        from kgqa.complete.predict import Prediction, predict_links
+    # -- rules and the inferred graph -----------------------------------------------
+    def examples(self, kb: str, train: list[metaqa.Question]) -> list[Example]:
+        """The training questions as (topic, relation path, answers), paths derived over ``kb``."""
+        structures = self.structures(kb, train)
+        return [
+            (q.topic, tuple((metaqa.PROPERTY_RELATION[h.property], h.inverse) for h in structures[q.masked()].hops), q.answers)
+            for q in train
+            if q.masked() in structures
+        ]
 
-        marker = self.cache / kb / "project" / f"inferred-{scorer.run_id}"
+    def rules(self, kb: str, train: list[metaqa.Question]) -> RuleModel:
+        """Rules mined from ``kb`` plus the facts the training answers state (cached as JSON)."""
+        from kgqa.bench.metaqa.rules import RuleModel
+
+        facts = training_facts(self.examples(kb, train))
+        triples = list(dict.fromkeys([*self.triples(kb), *facts]))
+        path = self.cache / kb / f"rules-{_digest(RULES_VERSION, self._kb_digest(kb), facts)}.json"
+        if path.exists():
+            self.timings[f"rule mining ({kb})"] = 0.0
+            return RuleModel.load(path, triples, self.names.names())
+        start = time.perf_counter()
+        model = RuleModel.mine(triples, self.names.names())
+        model.save(path)
+        self._timed(f"rule mining ({kb})", start)
+        return model
+
+    def write_inferred(self, engine: Engine, rules: RuleModel, facts: list[metaqa.Triple], kb: str = "half") -> int:
+        """Fill the store's inferred graph (once per input): the training answers' facts the KB
+        lacks (confidence 1) and the rule links of confidence :data:`MATERIALISE` or more."""
+        from kgqa.bench.metaqa.rules import SAME_NAME
+        from kgqa.complete.graph import prediction_quads
+        from kgqa.complete.predict import Prediction
+
+        key = _digest(RULES_VERSION, MATERIALISE, facts, sorted(str(r) for rs in rules.rules.values() for r in rs))
+        marker = self.cache / kb / "project" / f"inferred-{key}"
         if marker.exists():
             self.timings[f"inferred graph ({kb})"] = 0.0
             return -1
         start = time.perf_counter()
         began = datetime.now(timezone.utc)
-        predictions = [
-            Prediction(
-                str(self.names.iri(p.head)),
-                str(metaqa.RELATIONS[p.relation][0]),
-                str(self.names.iri(p.tail)),
-                p.score,
-                p.confidence,
+        asserted = set(self.triples(kb))
+
+        def link(head: str, relation: str, tail: str, confidence: float) -> Prediction:
+            return Prediction(
+                str(self.names.iri(head)), str(metaqa.RELATIONS[relation][0]), str(self.names.iri(tail)), confidence, confidence
             )
-            for p in predict_links(scorer, scorer.config["options"]["top_k"])
+
+        stated = [link(*t, 1.0) for t in facts if t not in asserted]
+        predicted = [
+            link(*((y, step[0], a) if step[1] else (a, step[0], y)), c)
+            for a, step, y, c in rules.links(MATERIALISE)
+            if step != SAME_NAME
         ]
-        quads = prediction_quads(
-            predictions, run_id=scorer.run_id, model_name=scorer.model_name, started=began, ended=datetime.now(timezone.utc)
+        ended = datetime.now(timezone.utc)
+        quads = itertools.chain(
+            prediction_quads(stated, run_id=f"metaqa-answers-{key}", model_name="MetaQA training answers", started=began, ended=ended),
+            prediction_quads(predicted, run_id=f"metaqa-rules-{key}", model_name="mined rules", started=began, ended=ended),
         )
-        write_inferred(engine, quads)
+        # Added in batches rather than swapped in atomically (``write_inferred``): the MOVE of
+        # a few hundred thousand quads outlasts the store's update timeout, and the marker
+        # below is only written once the graph is complete.
+        engine.store.drop_graph(INFERRED_GRAPH)
+        engine.store.add(quads)
         for old in marker.parent.glob("inferred-*"):
             old.unlink()
         marker.touch()
         self._timed(f"inferred graph ({kb})", start)
-        self.timings[f"inferred links ({kb})"] = len(predictions)
-        return len(predictions)
+        self.timings[f"inferred links ({kb})"] = len(stated) + len(predicted)
+        return len(stated) + len(predicted)
 
 
 def typed_positions(triples: list[metaqa.Triple]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
