@@ -28,7 +28,7 @@ Example:
     >>> engine = Engine.memory(ontologies=[bundled_ontology("scifi.ttl")])
     >>> _ = engine.load([bundled_ontology("scifi.ttl").parents[1] / "data/sample/graph.ttl"])
     >>> session = engine.session()
-    >>> response = session.ask("Who directed Solaris?")
+    >>> response = session.ask("Who directed Solaris?")  # doctest: +SKIP
     >>> print(response.text)  # doctest: +SKIP
     Which Solaris do you mean: the 1972 film directed by Andrei Tarkovsky, or the 2002 film directed by Steven Soderbergh?
     >>> session.reply("the 1972 one").answers  # doctest: +SKIP
