@@ -16,7 +16,7 @@ import pytest
 from kgqa.bench.metaqa.answer import Answerer
 from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
 from kgqa.bench.metaqa.supervision import KBGraph, Lexicon, derive_structures, training_pairs
-from kgqa.bench.metaqa.translator import NearestQuestions
+from kgqa.bench.metaqa.translator import MetaQATranslator
 from kgqa.bench.metaqa.workspace import Workspace
 from kgqa.datasets import metaqa
 from kgqa.linking import LabelIndex
@@ -81,7 +81,7 @@ def mini(tmp_path_factory: pytest.TempPathFactory):
     tiny = TrainingOptions(model="DistMult", embedding_dim=16, epochs=10, eval_every=5, holdout=0.2,
                            min_calibration=1, batch_size=256, threads=1)
     workspace = Workspace(root, root / "cache", threads=1, completion=tiny)
-    return workspace, tests, NearestQuestions.fit(train)
+    return workspace, tests, MetaQATranslator.fit(train)
 
 
 @pytest.mark.parametrize("hop", [1, 2, 3])
@@ -126,8 +126,11 @@ def test_half_kb_answers_from_inferred_facts_flagged_inferred(mini) -> None:
     now = datetime.now(timezone.utc)
     link = Prediction(str(names.iri(head)), str(hop.property), str(names.iri(tail)), best[1], best[2] or 0.5)
     write_inferred(engine, prediction_quads([link], run_id="test", model_name="DistMult", started=now, ended=now))
-    answer = Answerer(engine, names, rules=rules, scorer=scorer).answer(structure, question.topic)
+    answer = Answerer(engine, names).answer(structure, question.topic)
     assert answer.stage == "inferred" and answer.inferred and answer.top == best[0]
     assert answer.top_by_stage["sparql"] is None
+    # With rules the beam answers, flagged too; the inferred graph's answer is kept for the ablation.
+    answer = Answerer(engine, names, rules=rules, scorer=scorer, ablate=True).answer(structure, question.topic)
+    assert answer.top_by_stage["inferred"] == best[0] and answer.inferred and answer.stage != "sparql"
     assert inferred_confidence(engine, names.iri(head), hop.property, names.iri(tail)) is not None
     engine.close()

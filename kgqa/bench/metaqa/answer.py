@@ -1,11 +1,12 @@
 """Answering one MetaQA question from its structure and topic, in stages.
 
 1. ``sparql``: the compiled path over asserted facts only (``?topic`` bound as a term);
-2. ``inferred``: when that finds nothing, the same path over asserted *and*
+2. ``inferred``: when that finds nothing, the same SPARQL over asserted *and*
    inferred facts (``urn:kgqa:graph:inferred``: what the training answers state and
    the rule links above the materialising confidence, see
    :meth:`~kgqa.bench.metaqa.workspace.Workspace.write_inferred`);
-3. ``rules``: when that finds nothing too, a beam search hop by hop in memory:
+3. ``rules``: when stage 1 finds nothing, a beam search hop by hop in memory
+   (it supersedes stage 2, which it contains: the same links, weighted):
    from each entity of the beam, known neighbours (weight 1), the targets the mined
    rules predict (weight = rule confidence), the neighbours' vote when the entity
    has no known target (:mod:`~kgqa.bench.metaqa.rules`) and, when the hop finds
@@ -120,24 +121,29 @@ class Answerer:
         return [n for n in (self.names.name(row[0]) for row in result.rows) if n is not None]
 
     def answer(self, structure: QueryStructure, topic: str) -> Answer:
-        """Answer with every stage this answerer has, each only when the previous found nothing."""
+        """Answer with the stages this answerer has (see the module doc).
+
+        Without rules, stage 2 answers when stage 1 finds nothing. With rules, the beam
+        does instead: it follows the same predicted links weighted by their confidence
+        rather than counting paths (measured better on the training questions' paths);
+        stage 2 then only runs for the ablation (``ablate=True``).
+        """
         iri = self.names.iri(topic)
         names = self._select(structure, iri, asserted_only=self.has_inferred)
         stage = "sparql"
         tops: dict[str, str | None] = {"sparql": names[0] if names else None}
-        if self.has_inferred:
-            if not names:
-                names, stage = self._select(structure, iri, asserted_only=False), "inferred"
-            tops["inferred"] = names[0] if names else None
+        if self.has_inferred and (self.rules is None or self.ablate):
+            inferred = names or self._select(structure, iri, asserted_only=False)
+            tops["inferred"] = inferred[0] if inferred else None
+            if self.rules is None and not names:
+                names, stage = inferred, "inferred"
         if self.rules is not None:
             path = [(PROPERTY_RELATION[h.property], h.inverse) for h in structure.hops]
-            later = []
-            if self.scorer is None or self.ablate:
-                later.append(("rules", False))
+            beams = [("rules", False)] if self.scorer is None or self.ablate else []
             if self.scorer is not None:
-                later.append(("model", True))
+                beams.append(("model", True))
             found = names
-            for name, with_model in later:
+            for name, with_model in beams:
                 ranked = names or self.beam(path, topic, with_model=with_model)
                 tops[name] = ranked[0] if ranked else None
                 if ranked and not names:

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from kgqa.bench.metaqa.answer import STAGES, Answerer
 from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
 from kgqa.bench.metaqa.memory import training_facts
+from kgqa.bench.metaqa.translator import MetaQATranslator
 from kgqa.bench.metaqa.workspace import Workspace
 from kgqa.bench.report import percentile, peak_rss_mb
 from kgqa.datasets import metaqa
@@ -63,7 +64,7 @@ def training_questions(kb_dir: Path, hops: Sequence[int]) -> list[metaqa.Questio
 def _answer_all(
     answerer: Answerer,
     questions: list[metaqa.Question],
-    translator,  # noqa: ANN001 - NearestQuestions or the project's translator
+    translator: MetaQATranslator,
     linker: TopicLinker | None,
     desc: str,
 ) -> tuple[list, float]:
@@ -153,7 +154,7 @@ def run_benchmark(
     return results
 
 
-def _latency(answerer: Answerer, translator, questions: list[metaqa.Question], n: int) -> list[float]:  # noqa: ANN001
+def _latency(answerer: Answerer, translator: MetaQATranslator, questions: list[metaqa.Question], n: int) -> list[float]:
     """Milliseconds per question, one at a time (translate + SPARQL + names), models warm."""
     sample = random.Random(0).sample(questions, min(n, len(questions)))
     times = []

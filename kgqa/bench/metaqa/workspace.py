@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from kgqa.bench.metaqa.memory import Example, training_facts
 from kgqa.bench.metaqa.supervision import KBGraph, Lexicon, derive_structures, training_pairs
-from kgqa.bench.metaqa.translator import NearestQuestions
+from kgqa.bench.metaqa.translator import MetaQATranslator
 from kgqa.datasets import metaqa
 from kgqa.namespaces import INFERRED_GRAPH
 from kgqa.ontology import Ontology, bundled_ontology
@@ -44,6 +44,7 @@ KB_FILES = {"full": "kb.txt", "half": "kb_half.txt"}
 VERSION = "1"
 SUPERVISION_VERSION = "3"
 RULES_VERSION = "1"
+TRANSLATOR_VERSION = "kgqa-translator-1"
 #: Rule links at least this confident go into the inferred graph (PCA confidence).
 MATERIALISE = 0.3
 
@@ -149,15 +150,16 @@ class Workspace:
         self._timed(f"path supervision ({kb})", start)
         return structures
 
-    def translator(self, kb: str, train: list[metaqa.Question]) -> NearestQuestions:
-        """The translator trained on ``train`` with the paths derived over ``kb``."""
+    def translator(self, kb: str, train: list[metaqa.Question]) -> MetaQATranslator:
+        """kgqa's translator trained on ``train`` with the paths derived over ``kb``."""
         pairs = training_pairs(train, self.structures(kb, train))
-        directory = self.cache / "translators" / _digest(sorted((t, s.signature()) for t, s in pairs))
-        if (directory / "translator.json").exists():
+        directory = self.cache / "translators" / _digest(TRANSLATOR_VERSION, sorted((t, s.signature()) for t, s in pairs))
+        if (directory / "config.json").exists():
             self.timings[f"translator ({kb})"] = 0.0
-            return NearestQuestions.load(directory)
+            return MetaQATranslator.load(directory)
         start = time.perf_counter()
-        model = NearestQuestions.fit(pairs)
+        directory.mkdir(parents=True, exist_ok=True)
+        model = MetaQATranslator.fit(pairs, threads=self.threads, curves=directory / "curves.png")
         model.save(directory)
         self._timed(f"translator ({kb})", start)
         return model
