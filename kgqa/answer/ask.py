@@ -112,7 +112,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
     with timer("execute"):
         execution = run_plans(
             engine, ranked, engine.ontology, use_inferred=use_inferred,
-            min_confidence=cfg.get("answer.min_inferred_confidence"), scorer=ctx.scorer,
+            min_confidence=cfg.get("answer.min_inferred_confidence"), scorer=ctx.scorer, index=linker.index,
         )
     answer.notes += ctx.notes
     ctx.notes.clear()
@@ -124,7 +124,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
         answer.timings_ms = timer.ms
         return answer
     with timer("facts"):
-        answer.facts = collect_facts(engine, execution, linker.index)
+        answer.facts = collect_facts(engine, execution, linker.index, ctx.documents)
     _fill(answer, execution, linker.index)
     with timer("verbalize"):
         answer.text = _say(ctx, answer, execution, _missing(question, found))
@@ -228,6 +228,8 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
     inferred_conf = min((f.confidence or 0.0 for f in answer.facts if f.inferred), default=1.0) if answer.inferred else 1.0
     reading_prob = plan.reading.prob
     answer.confidence = round(reading_prob * plan.link_prob * inferred_conf * (1.0 if plan.fits else 0.1), 4)
+    for node, why in execution.dropped:
+        answer.notes.append(f"left out {label_of(node, index)}: {why}")
     if execution.fallback:
         answer.notes.append("the most likely reading found nothing; a close second reading did")
     if execution.predicted:
@@ -247,7 +249,7 @@ def _say(ctx: QAContext, answer: Answer, execution: Execution, missing: str) -> 
         facts = [f for f in facts if f.object in ends or f.subject in ends] or facts
     if answer.form == "ask" and answer.boolean is False:
         # "No, Lviv is located in Ukraine.": what the graph says instead, when it says something.
-        facts = instead_facts(ctx.engine, execution, ctx.linker.index)
+        facts = instead_facts(ctx.engine, execution, ctx.linker.index, ctx.documents)
         return ctx.verbalizer.answer("ask", facts, boolean=False, topic=topic)
     return ctx.verbalizer.answer(
         answer.form, facts, count=answer.count, boolean=answer.boolean, topic=topic, missing=missing,

@@ -8,7 +8,8 @@ the reading. :func:`plans` joins them. For each reading it
   constraint ("... that won *the Hugo*"), the second as the other entity (or a
   number as the other value, "Was X born in 1920?");
 * checks types: the topic must fit the first hop's domain (or range, backwards),
-  the other entity the last hop's end; fitting candidates win, and those tied
+  the other entity the last hop's end (for a yes/no question a misfit there only
+  means "no"); fitting candidates win, and those tied
   with the best (within :data:`TIE`) are all kept: "Who directed Solaris?" is
   answered for both films;
 * adds the answer class the question names when it narrows the path's end
@@ -49,6 +50,8 @@ from kgqa.translate.structure import Hop, QueryStructure
 TIE = 0.05
 #: Score factor of a plan whose entity does not fit the reading's types.
 MISFIT = 0.02
+#: Score factor of a yes/no reading whose second entity cannot be the path's end (the answer is then no).
+ASK_MISFIT = 0.5
 #: The class head's choice is used above this probability.
 CLASS_PROB = 0.5
 #: Score factor of a reading whose answers cannot be of the class the question names.
@@ -180,7 +183,10 @@ def _plan(
             other_at = found.mentions.index(mentions[1])
             chosen, ok, _ = _choose(ontology, mentions[1].candidates, end_type(ontology, hops[-1]))
             bindings["other"] = [c.iri for c in chosen]
-            fits &= ok
+            if not ok:
+                # "Was X born in Poland?": a country cannot be a birthplace, so the answer
+                # is no (and what the graph says instead), not another question.
+                score *= ASK_MISFIT
     if constraint is not None:
         if len(mentions) < 2 or constraint.property not in ontology.properties:
             return None

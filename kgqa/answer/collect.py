@@ -30,6 +30,7 @@ from kgqa.facts import Fact
 from kgqa.linking.labels import LabelIndex
 from kgqa.namespaces import INFERRED_GRAPH, KGQA, is_document_graph
 from kgqa.sparql.build import render_term, values_clause
+from kgqa.sparql.results import SelectResult
 from kgqa.translate.structure import Hop, QueryStructure
 
 #: Facts kept per answer (a count over thousands of items does not list them all).
@@ -52,12 +53,15 @@ def source_of(graph: Node, documents: dict[Node, str]) -> str:
     return documents.get(graph, str(graph))
 
 
-def _documents(engine: Any, graphs: set[Node]) -> dict[Node, str]:
-    named = [g for g in graphs if isinstance(g, URIRef) and is_document_graph(g)]
-    if not named:
-        return {}
-    query = f"SELECT ?g ?path WHERE {{ {values_clause('g', named)} GRAPH ?g {{ ?g {render_term(KGQA.path)} ?path }} }}"
-    return {g: str(path) for g, path in engine.sparql(query, timeout=_INLINE).rows}
+def _documents(engine: Any, graphs: set[Node], known: dict[Node, str] | None = None) -> dict[Node, str]:
+    """The document path of each document graph in ``graphs``; ``known`` caches them between calls."""
+    known = {} if known is None else known
+    named = [g for g in graphs if isinstance(g, URIRef) and is_document_graph(g) and g not in known]
+    if named:
+        query = f"SELECT ?g ?path WHERE {{ {values_clause('g', named)} GRAPH ?g {{ ?g {render_term(KGQA.path)} ?path }} }}"
+        known.update({g: str(path) for g, path in engine.sparql(query, timeout=_INLINE).rows})
+        known.update({g: str(g) for g in named if g not in known})
+    return known
 
 
 def _inferred_run(engine: Any) -> str | None:
@@ -73,8 +77,14 @@ def _hop_triple(hop: Hop, src: Node, dst: Node) -> tuple[Node, URIRef, Node]:
 Raw = tuple[Node, URIRef, Node, "Node | None"]
 
 
-def collect_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[Fact]:
-    """The facts behind ``execution``'s answers (see the module docs)."""
+def collect_facts(
+    engine: Any, execution: Execution, index: LabelIndex, documents: dict[Node, str] | None = None
+) -> list[Fact]:
+    """The facts behind ``execution``'s answers (see the module docs).
+
+    ``documents`` caches the document path of each graph between calls (it changes
+    only when the data does; :class:`~kgqa.answer.context.QAContext` keeps one).
+    """
     structure = execution.plan.structure
     raw: list[Raw] = []
     if execution.predicted:
@@ -82,13 +92,17 @@ def collect_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[
             prefix = QueryStructure(structure.hops[:-1], "select")
             raw += _path_triples(engine, prefix, execution.plan.bindings, True)
         raw += [(s, p, o, None) for s, p, o, _ in execution.predicted]
+    elif execution.rows is not None:
+        raw += path_triples(structure, execution.rows)
     elif execution.found or structure.form == "ask":
         raw += _path_triples(engine, structure, execution.plan.bindings, execution.asserted_only)
     predicted = {(s, p, o): c for s, p, o, c in execution.predicted}
-    return _facts(engine, list(dict.fromkeys(raw))[:MAX_FACTS], index, execution.run, predicted)
+    return _facts(engine, _first(raw, MAX_FACTS), index, execution.run, predicted, documents)
 
 
-def instead_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[Fact]:
+def instead_facts(
+    engine: Any, execution: Execution, index: LabelIndex, documents: dict[Node, str] | None = None
+) -> list[Fact]:
     """For a yes/no question answered no: what the path's last hop reaches from the topic instead."""
     structure = execution.plan.structure
     if structure.form != "ask" or structure.filter is not None:
@@ -96,13 +110,21 @@ def instead_facts(engine: Any, execution: Execution, index: LabelIndex) -> list[
     bindings = {k: v for k, v in execution.plan.bindings.items() if k != "other"}
     raw = _path_triples(engine, QueryStructure(structure.hops, "select"), bindings, execution.asserted_only)
     last = structure.hops[-1].property
-    return _facts(engine, [r for r in dict.fromkeys(raw) if r[1] == last][:SAY_INSTEAD], index, None, {})
+    return _facts(engine, _first([r for r in raw if r[1] == last], SAY_INSTEAD), index, None, {}, documents)
 
 
-def _facts(engine: Any, raw: list[Raw], index: LabelIndex, run: str | None, predicted: dict) -> list[Fact]:
+def _first(raw: list[Raw], n: int) -> list[Raw]:
+    """The rows of the first ``n`` distinct triples (several documents may state one triple)."""
+    triples = set(list(dict.fromkeys(r[:3] for r in raw))[:n])
+    return [r for r in dict.fromkeys(raw) if r[:3] in triples]
+
+
+def _facts(
+    engine: Any, raw: list[Raw], index: LabelIndex, run: str | None, predicted: dict, known: dict[Node, str] | None = None
+) -> list[Fact]:
     """Facts with labels and provenance for raw (subject, predicate, object, graph) rows."""
     graphs = {g for *_, g in raw if g is not None}
-    documents = _documents(engine, graphs)
+    documents = _documents(engine, graphs, known)
     inferred_keys = [(s, p, o) for s, p, o, g in raw if g == INFERRED_GRAPH]
     confidences: dict[tuple[Any, Any, Any], float] = {}
     if inferred_keys:
@@ -153,13 +175,17 @@ def _names(raw: list[Raw], index: LabelIndex) -> dict[Node, str]:
 
 def _path_triples(
     engine: Any, structure: QueryStructure, bindings: dict[str, list[Node]], asserted_only: bool
-) -> list[tuple[Node, URIRef, Node, Node | None]]:
+) -> list[Raw]:
     query = structure.facts_sparql(bindings, asserted_only=asserted_only, exclude_topic=False)
-    result = engine.sparql(query, limit=MAX_FACTS, timeout=_INLINE)
+    return path_triples(structure, engine.sparql(query, limit=MAX_FACTS, timeout=_INLINE))
+
+
+def path_triples(structure: QueryStructure, result: SelectResult) -> list[Raw]:
+    """Each hop of each row of ``structure.facts_sparql(...)``'s result, as (s, p, o, graph)."""
     n = len(structure.hops)
     names = result.vars
     out = []
-    for row in result.rows:
+    for row in result.rows[:MAX_FACTS]:
         values = dict(zip(names, row))
         path = [values.get("topic"), *(values.get(f"x{i}") for i in range(1, n)), values.get(structure.end[1:])]
         for i, hop in enumerate(structure.hops):

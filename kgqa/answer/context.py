@@ -65,6 +65,8 @@ class QAContext:
         self.engine = engine
         self.version = data_version(engine.store)
         self.notes: list[str] = []
+        #: Document path of each document graph seen in answers (see ``collect_facts``).
+        self.documents: dict[Any, str] = {}
         self._scorer: tuple[Path, Any] | None = None
 
     @cached_property
@@ -121,6 +123,7 @@ class QAContext:
         """Forget the graph-derived state (label index, entity facts)."""
         self.__dict__.pop("linker", None)
         self.__dict__.pop("verbalizer", None)
+        self.documents = {}
         self.version = data_version(self.engine.store)
 
 

@@ -2,8 +2,15 @@
 
 :func:`check` refuses a structure whose properties the ontology does not know and
 a query that does not parse (the store parses it; nothing runs on failure). The
-query text is :meth:`QueryStructure.render` -- values inlined with ``VALUES`` from
-bound terms, so it is also what the user can re-run. :func:`run_plans` then
+query shown is :meth:`QueryStructure.render` -- values inlined with ``VALUES`` from
+bound terms, so it is also what the user can re-run. What runs is its path form,
+:meth:`QueryStructure.facts_sparql` (the same pattern, returning every path
+variable and graph): one query gives the answers, the count or the yes/no *and*
+the facts behind them (:mod:`kgqa.answer.collect` reuses the rows). Only when
+there are more than :data:`ROWS` paths does the aggregate query run as well.
+These queries start from bound terms and are row-limited, so they run in the
+calling thread (starting a timeout thread per query cost more than the query
+on a busy machine). :func:`run_plans` then
 
 1. runs the best plan over the asserted graphs only;
 2. when it finds nothing, tries the next plans that are nearly as likely
@@ -32,13 +39,18 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kgqa.answer.bind import Plan
+from kgqa.answer.bind import Plan, end_type, entity_fits
 from kgqa.errors import QueryError
+from kgqa.linking.labels import LabelIndex, fold
 from kgqa.ontology import Ontology
 from kgqa.sparql.build import render_term, values_clause
 from kgqa.sparql.results import AskResult, SelectResult
 from kgqa.translate.structure import QueryStructure
 
+#: Paths read by the one query that gives answers and facts; beyond, the aggregate query runs too.
+ROWS = 1000
+#: Run in the calling thread (no timeout thread): the queries here are bounded (see the module docs).
+INLINE = 0
 #: A plan this close to the best one may answer when the best finds nothing.
 FALLBACK_RATIO = 0.3
 FALLBACK_PLANS = 3
@@ -60,6 +72,10 @@ class Execution:
     predicted: list[tuple[URIRef, URIRef, Node, float]] = field(default_factory=list)
     run: str | None = None
     fallback: bool = False
+    #: The path rows (``QueryStructure.facts_sparql``) the answers came from, reused for the facts.
+    rows: SelectResult | None = None
+    #: Answers left out as extraction noise, with the reason (see :func:`_drop_noise`).
+    dropped: list[tuple[Node, str]] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -82,11 +98,28 @@ def check(structure: QueryStructure, ontology: Ontology) -> None:
         raise QueryError(f"the query uses class {structure.answer_class}, which the ontology does not define")
 
 
-def _run(engine: Any, plan: Plan, asserted_only: bool) -> Execution:
+def _run(engine: Any, plan: Plan, asserted_only: bool, index: LabelIndex | None = None) -> Execution:
     structure = plan.structure
     sparql = structure.render(plan.bindings, asserted_only=asserted_only, exclude_topic=False)
-    result = engine.sparql(sparql)
     out = Execution(plan, sparql, asserted_only)
+    paths = engine.sparql(structure.facts_sparql(plan.bindings, asserted_only=asserted_only, exclude_topic=False),
+                          limit=ROWS, timeout=INLINE)
+    assert isinstance(paths, SelectResult)
+    end = structure.end[1:]
+    if index is not None and structure.form != "ask" and not paths.truncated:
+        paths, out.dropped = _drop_noise(engine.ontology, structure, paths, index)
+    out.rows = paths
+    if not paths.truncated:
+        ends = [e for e in dict.fromkeys(paths.column(end)) if e is not None]
+        if structure.form == "ask":
+            out.boolean = bool(paths.rows)
+        elif structure.form == "count":
+            out.count = len(ends)
+        else:
+            out.answers = ends
+        return out
+    # More paths than are read at once: the aggregate query gives the answers, the rows some facts.
+    result = engine.sparql(sparql)
     if isinstance(result, AskResult):
         out.boolean = bool(result)
     elif isinstance(result, SelectResult) and structure.form == "count":
@@ -97,6 +130,56 @@ def _run(engine: Any, plan: Plan, asserted_only: bool) -> Execution:
     return out
 
 
+def _drop_noise(
+    ontology: Ontology, structure: QueryStructure, paths: SelectResult, index: LabelIndex
+) -> tuple[SelectResult, list[tuple[Node, str]]]:
+    """The path rows without answers that text-extraction noise put there, and those answers.
+
+    Two kinds, both only among several answers (a lone answer is never dropped):
+
+    * an answer whose types (as most of its sources state them, see
+      :meth:`LabelIndex.types`) cannot be what the path reaches: the book *The
+      Martian* answering "What did Ridley Scott direct?" because one text's film
+      was resolved to the book;
+    * an answer only one document knows, whose name is part of another answer's
+      name, stated by other documents than that one: "BSFA" (one text) beside "BSFA
+      Award for Best Novel" (the RDF file), a short form entity resolution did not
+      merge. A document that states both ("Dune" and "Dune: Part Two") keeps both.
+
+    On a graph loaded from one RDF file neither happens: types fit, and every answer
+    shares its source with the others.
+    """
+    end = structure.end[1:]
+    ends = [e for e in dict.fromkeys(paths.column(end)) if isinstance(e, URIRef)]
+    if len(ends) < 2:
+        return paths, []
+    expected = structure.answer_class or (end_type(ontology, structure.hops[-1]) if structure.hops else None)
+    dropped: dict[Node, str] = {}
+    fitting = [e for e in ends if entity_fits(ontology, index.types(e), expected)]
+    if fitting and len(fitting) < len(ends):
+        label = ontology.label(expected) if expected is not None else ""
+        dropped |= {e: f"its sources mostly say it is not a {label}" for e in ends if e not in fitting}
+    # Which documents state the last hop to each answer.
+    graph_at = paths.vars.index(f"g{len(structure.hops)}" if structure.hops else "gv")
+    end_at = paths.vars.index(end)
+    sources: dict[Node, set[Node]] = {}
+    for row in paths.rows:
+        sources.setdefault(row[end_at], set()).add(row[graph_at])
+    names = {e: [f" {fold(n)} " for n in index.labels(e)] for e in fitting}
+    for short in fitting:
+        if not names[short] or index.support(short) > 1:
+            continue
+        key = names[short][0]
+        longer = next((e for e in fitting if e != short and not sources.get(e, set()) & sources.get(short, set())
+                       and any(key in n and n != key for n in names[e])), None)
+        if longer is not None:
+            dropped[short] = f"one document's short name for {index.label(longer)}, which other documents state"
+    if not dropped:
+        return paths, []
+    rows = [row for row in paths.rows if row[end_at] not in dropped]
+    return SelectResult(paths.vars, rows, paths.truncated), list(dropped.items())
+
+
 def run_plans(
     engine: Any,
     plans: list[Plan],
@@ -105,30 +188,33 @@ def run_plans(
     use_inferred: bool,
     min_confidence: float,
     scorer: Callable[[], Any] | None = None,
+    index: LabelIndex | None = None,
 ) -> Execution | None:
     """Run the plans as described in the module docs; ``None`` when there is no plan.
 
     ``scorer`` returns the completion model's scorer (or ``None``); it is called
     only when nothing else answers, since loading the model imports torch.
+    ``index`` (the label index, with each entity's types) lets extraction noise be
+    left out of the answers (:func:`_drop_noise`).
     """
     if not plans:
         return None
     for plan in plans:
         check(plan.structure, ontology)
-    best = _run(engine, plans[0], asserted_only=True)
+    best = _run(engine, plans[0], True, index)
     if best.found:
         return best
     if best.plan.structure.form != "ask":
         for plan in plans[1 : 1 + FALLBACK_PLANS]:
             if plan.score < FALLBACK_RATIO * plans[0].score:
                 break
-            other = _run(engine, plan, asserted_only=True)
+            other = _run(engine, plan, True, index)
             if other.found:
                 other.fallback = True
                 return other
     if not use_inferred:
         return best
-    union = _run(engine, plans[0], asserted_only=False)
+    union = _run(engine, plans[0], False, index)
     if union.found:
         return union
     predicted = _predict(engine, plans[0], min_confidence, scorer) if scorer is not None else None

@@ -29,16 +29,16 @@ from dataclasses import dataclass
 from rdflib import RDFS, Literal, URIRef
 
 from kgqa.linking.labels import LabelIndex
-from kgqa.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kgqa.ontology import Ontology
 from kgqa.sparql.build import render_term
 
 _NEIGHBOURS = f"""
-SELECT ?p ?o ?out WHERE {{
+SELECT DISTINCT ?p ?o ?out WHERE {{
   {{ GRAPH ?g {{ ?topic ?p ?o }} BIND(true AS ?out) }}
   UNION
   {{ GRAPH ?g {{ ?o ?p ?topic }} BIND(false AS ?out) }}
-  FILTER(?g NOT IN ({render_term(INFERRED_GRAPH)}, {render_term(ONTOLOGY_GRAPH)}))
+  FILTER(?g NOT IN ({render_term(INFERRED_GRAPH)}, {render_term(ONTOLOGY_GRAPH)}, {render_term(CANDIDATE_GRAPH)}))
 }} LIMIT 200"""
 _DIGITS = re.compile(r"\b\d{1,4}\b")
 #: Degree at which the popularity prior saturates.

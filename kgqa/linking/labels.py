@@ -31,20 +31,28 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rdflib import URIRef
 
-from kgqa.namespaces import ONTOLOGY_GRAPH
+from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kgqa.sparql.build import render_term
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+# Neither the ontology's terms nor what only low-confidence extractions say.
+_NOT_DATA = f"{render_term(ONTOLOGY_GRAPH)}, {render_term(CANDIDATE_GRAPH)}"
 _LABEL_QUERY = f"""
-SELECT ?e ?label ?type ?lp WHERE {{
+SELECT ?e ?label ?lp WHERE {{
   GRAPH ?g {{ ?e ?lp ?label }}
-  FILTER(?g != {render_term(ONTOLOGY_GRAPH)})
+  FILTER(?g NOT IN ({_NOT_DATA}))
   VALUES ?lp {{ <http://www.w3.org/2000/01/rdf-schema#label>
                <http://www.w3.org/2004/02/skos/core#prefLabel>
                <http://www.w3.org/2004/02/skos/core#altLabel> }}
   FILTER(isIRI(?e))
-  OPTIONAL {{ ?e a ?type }}
 }}"""
+# Each type with the number of graphs (documents) that state it.
+_TYPE_QUERY = f"""
+SELECT ?e ?type (COUNT(DISTINCT ?g) AS ?n) WHERE {{
+  GRAPH ?g {{ ?e a ?type }}
+  FILTER(?g NOT IN ({_NOT_DATA}, {render_term(INFERRED_GRAPH)}))
+  FILTER(isIRI(?e))
+}} GROUP BY ?e ?type"""
 _ALT_LABEL = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 # Trigrams shared by more labels than this carry no signal for blocking.
 _MAX_POSTING = 5_000
@@ -118,7 +126,8 @@ class LabelIndex:
     def __init__(self) -> None:
         self._by_key: dict[str, set[URIRef]] = defaultdict(set)
         self._labels: dict[URIRef, list[str]] = defaultdict(list)
-        self._types: dict[URIRef, set[URIRef]] = defaultdict(set)
+        #: Types of each entity with their support (how many documents state each).
+        self._types: dict[URIRef, dict[URIRef, int]] = defaultdict(dict)
         self._keys: list[str] = []  # id -> folded label, for fuzzy scoring
         self._key_ids: dict[str, int] = {}
         self._postings: dict[str, list[int]] = defaultdict(list)
@@ -127,19 +136,26 @@ class LabelIndex:
     # -- building ------------------------------------------------------------------
     @classmethod
     def from_store(cls, store) -> LabelIndex:  # noqa: ANN001 - any kgqa Store
-        """Index every labelled IRI in the store (one SPARQL query)."""
+        """Index every labelled IRI in the store, with the types of every IRI (two SPARQL queries)."""
         index = cls()
         result = store.query(_LABEL_QUERY, timeout=None, limit=None)
         # Main labels first, so that labels(iri)[0] is the rdfs:label / skos:prefLabel.
-        rows = sorted(result.rows, key=lambda row: row[3] == _ALT_LABEL)
-        for entity, label, etype, _ in rows:
-            index.add(entity, str(label), etype)
+        rows = sorted(result.rows, key=lambda row: row[2] == _ALT_LABEL)
+        for entity, label, _ in rows:
+            index.add(entity, str(label))
+        for entity, etype, n in store.query(_TYPE_QUERY, timeout=None, limit=None).rows:
+            index.add_type(entity, etype, int(n.toPython()))
         return index
+
+    def add_type(self, iri: URIRef, etype: URIRef, support: int = 1) -> None:
+        """Record that ``support`` documents say ``iri`` is an ``etype``."""
+        known = self._types[iri]
+        known[etype] = max(known.get(etype, 0), support)
 
     def add(self, iri: URIRef, label: str, etype: URIRef | None = None) -> None:
         """Index one label of ``iri`` (and optionally one of its types)."""
         if etype is not None:
-            self._types[iri].add(etype)
+            self.add_type(iri, etype)
         key = fold(label)
         if not key:
             return
@@ -166,8 +182,22 @@ class LabelIndex:
         labels = self._labels.get(iri)
         return labels[0] if labels else str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
+    def support(self, iri: URIRef) -> int:
+        """How many documents (graphs) say what ``iri`` is: the support of its best-supported type."""
+        return max(self._types.get(iri, {}).values(), default=0)
+
     def types(self, iri: URIRef) -> frozenset[URIRef]:
-        return frozenset(self._types.get(iri, ()))
+        """The types of ``iri`` that at least half as many documents state as its best-supported one.
+
+        Text extraction sometimes resolves a mention to the wrong entity and gives it
+        that mention's type (the film *The Martian* merged into the book); the type
+        most documents agree on wins. One source per type (loaded RDF) keeps them all.
+        """
+        support = self._types.get(iri)
+        if not support:
+            return frozenset()
+        best = max(support.values())
+        return frozenset(t for t, n in support.items() if 2 * n >= best)
 
     def _candidates(self, iris: set[URIRef], score: float) -> list[Candidate]:
         return [Candidate(i, self.label(i), score, self.types(i)) for i in sorted(iris)]

@@ -86,6 +86,16 @@ class CandidateRanker:
         self.ontology = ontology
         self.class_words = class_words
         self.encode = encode
+        #: Embedded descriptions, per entity: embedded once, whatever the encoder caches.
+        self._vectors: dict[URIRef, np.ndarray] = {}
+
+    def _description_vectors(self, iris: list[URIRef]) -> np.ndarray:
+        assert self.encode is not None
+        missing = [i for i in dict.fromkeys(iris) if i not in self._vectors]
+        if missing:
+            vectors = self.encode([self.facts.info(i).description for i in missing])
+            self._vectors.update(zip(missing, vectors))
+        return np.stack([self._vectors[i] for i in iris])
 
     def rank(self, found: Detection, context: np.ndarray | None = None) -> None:
         """Score and sort every mention's candidates in place, best first.
@@ -108,7 +118,7 @@ class CandidateRanker:
         ambiguous = len(candidates) > 1
         vectors = None
         if ambiguous and context is not None and self.encode is not None:
-            vectors = self.encode([self.facts.info(c.iri).description for c in candidates])
+            vectors = self._description_vectors([c.iri for c in candidates])
         for i, c in enumerate(candidates):
             string = c.score * FUZZY_FACTOR if not mention.exact else (
                 1.0 if self.index.is_main_label(c.iri, mention.surface) else ALT_LABEL_SCORE

@@ -39,23 +39,45 @@ def _blas_controller():  # noqa: ANN202 - threadpoolctl's controller
     return ThreadpoolController()
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): BERT's exact GELU without scipy.
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+_F = np.float32
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x * np.float32(0.7071067811865476)))
+    """BERT's exact GELU, ``x * (1 + erf(x / sqrt 2)) / 2``, overwriting ``x``.
+
+    erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), without scipy; in place,
+    since allocating the temporaries cost as much as the arithmetic.
+    """
+    z = x * _F(0.7071067811865476)
+    a = np.abs(z)
+    t = a * _F(0.3275911)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    poly = t * _F(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += _F(c)
+        poly *= t
+    a *= a
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a  # 1 - erf(|z|)
+    np.copysign(poly, z, out=poly)
+    np.subtract(np.sign(z), poly, out=poly)  # erf(z)
+    poly += 1.0
+    x *= poly
+    x *= _F(0.5)
+    return x
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
+    """Layer normalisation over the last axis, overwriting ``x``."""
+    x -= x.mean(-1, keepdims=True)
+    var = np.square(x).mean(-1, keepdims=True)
+    var += _F(eps)
+    x /= np.sqrt(var, out=var)
+    x *= weight
+    x += bias
+    return x
 
 
 class NumpyEncoder:
@@ -110,18 +132,31 @@ class NumpyEncoder:
         head_dim = self.dim // self.heads
         x = self.word[ids] + self.position[:length] + self.token_type
         x = _layer_norm(x, *self.emb_ln, self.eps)
-        bias = ((1.0 - mask[:, None, None, :]) * np.float32(-1e9)).astype(np.float32)
-        scale = np.float32(1.0 / np.sqrt(head_dim))
+        # Padding keys get -1e9 before the softmax; a single question has none.
+        bias = None if mask.all() else ((1.0 - mask[:, None, None, :]) * _F(-1e9)).astype(np.float32)
+        scale = _F(1.0 / np.sqrt(head_dim))
         for qkv, qkv_b, wo, bo, ln1, wi, bi, wo2, bo2, ln2 in self.layers:
-            h = (x @ qkv + qkv_b).reshape(batch, length, 3, self.heads, head_dim)
+            h = x @ qkv
+            h += qkv_b
+            h = h.reshape(batch, length, 3, self.heads, head_dim)
             q, k, v = (h[:, :, j].transpose(0, 2, 1, 3) for j in range(3))
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            scores = q @ k.transpose(0, 1, 3, 2)
+            scores *= scale
+            if bias is not None:
+                scores += bias
             scores -= scores.max(-1, keepdims=True)
-            probs = np.exp(scores)
-            probs /= probs.sum(-1, keepdims=True)
-            ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.dim)
-            x = _layer_norm(x + ctx @ wo + bo, *ln1, self.eps)
-            x = _layer_norm(x + _gelu(x @ wi + bi) @ wo2 + bo2, *ln2, self.eps)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            out = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.dim) @ wo
+            out += bo
+            out += x
+            x = _layer_norm(out, *ln1, self.eps)
+            inner = x @ wi
+            inner += bi
+            out = _gelu(inner) @ wo2
+            out += bo2
+            out += x
+            x = _layer_norm(out, *ln2, self.eps)
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
