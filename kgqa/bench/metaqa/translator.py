@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kgqa.translate import QueryStructure
-from kgqa.translate.model import Reading, Translator
+from kgqa.translate.model import DEFAULT_ENCODER, Reading, Translator
 
 SEEN_FILE = "seen.json"
 
@@ -61,6 +61,12 @@ class MetaQATranslator:
     def load(cls, directory: str | Path) -> MetaQATranslator:
         directory = Path(directory)
         return cls(Translator.load(directory), json.loads((directory / SEEN_FILE).read_text(encoding="utf-8")))
+
+    def forget_encodings(self) -> None:
+        """Empty the encoder's text cache, so the next questions are encoded as if new."""
+        from kgqa.translate.minilm import get_numpy_encoder
+
+        get_numpy_encoder(self.model.config.get("encoder", DEFAULT_ENCODER)).clear_cache()
 
     def known(self, question: str) -> list[tuple[QueryStructure, float]] | None:
         """The reading of a masked question seen in training (probability 1), else ``None``."""
