@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kgqa.bench.metaqa.answer import Answerer
+from kgqa.bench.metaqa.memory import AnswerPriors
 from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
 from kgqa.bench.metaqa.supervision import KBGraph, Lexicon, derive_structures, training_pairs
 from kgqa.bench.metaqa.translator import MetaQATranslator
@@ -25,6 +26,10 @@ from kgqa.ontology import Ontology, bundled_ontology
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "metaqa"
 pytestmark = pytest.mark.skipif(not (SHARED / "kb.txt").is_file(), reason="MetaQA is not at ../shared/metaqa")
 TEMPLATES_PER_HOP = 3
+
+
+def _path(structure) -> tuple:  # noqa: ANN001
+    return tuple((metaqa.PROPERTY_RELATION[h.property], h.inverse) for h in structure.hops)
 
 
 def _path_triples(graph: KBGraph, start: str, structure) -> set[metaqa.Triple]:  # noqa: ANN001
@@ -48,7 +53,7 @@ def mini(tmp_path_factory: pytest.TempPathFactory):
     graph = KBGraph(full)
     dev = metaqa.read_split(SHARED, "dev")
     lexicon = Lexicon(Ontology.from_files([bundled_ontology("movies.ttl")]))
-    tests, train = {}, []
+    tests, train, examples = {}, [], []
     for hop, questions in dev.items():
         by_template: dict[str, list[metaqa.Question]] = defaultdict(list)
         for q in questions:
@@ -64,6 +69,7 @@ def mini(tmp_path_factory: pytest.TempPathFactory):
         structures = derive_structures(chosen, graph, lexicon, samples=3)
         tests[hop] = (test, structures[test.masked()])
         train += training_pairs(chosen, structures)
+        examples += [(q.topic, _path(structures[q.masked()]), q.answers) for q in chosen if q.masked() in structures]
     kb: set[metaqa.Triple] = set(full[:400])  # context for completion to learn from
     for test, structure in tests.values():
         kb |= _path_triples(graph, test.topic, structure)
@@ -81,12 +87,12 @@ def mini(tmp_path_factory: pytest.TempPathFactory):
     tiny = TrainingOptions(model="DistMult", embedding_dim=16, epochs=10, eval_every=5, holdout=0.2,
                            min_calibration=1, batch_size=256, threads=1)
     workspace = Workspace(root, root / "cache", threads=1, completion=tiny)
-    return workspace, tests, MetaQATranslator.fit(train)
+    return workspace, tests, MetaQATranslator.fit(train), AnswerPriors.from_examples(examples)
 
 
 @pytest.mark.parametrize("hop", [1, 2, 3])
 def test_one_question_per_hop_end_to_end(mini, hop: int) -> None:
-    workspace, tests, translator = mini
+    workspace, tests, translator, _ = mini
     question, structure = tests[hop]
     reading, probability = translator.readings([question.masked()])[0][0]
     assert reading == structure and len(reading.hops) == hop and probability > 0.5
@@ -107,16 +113,18 @@ def test_half_kb_answers_from_inferred_facts_flagged_inferred(mini) -> None:
     from kgqa.complete import inferred_confidence
     from datetime import datetime, timezone
 
-    workspace, tests, _ = mini
+    workspace, tests, _, priors = mini
     question, structure = tests[1]
     engine = workspace.engine("half")
     scorer = workspace.scorer("half")
     names = workspace.names
     rules = workspace.rules("half", [])
-    # Nothing asserted answers it: the beam over rules and the completion model does, flagged.
-    answer = Answerer(engine, names, rules=rules, scorer=scorer, ablate=True).answer(structure, question.topic)
-    assert answer.top_by_stage["sparql"] is None and answer.top_by_stage["rules"] is not None
-    assert answer.stage in ("rules", "model") and answer.inferred and answer.names
+    # Nothing asserted answers it: the beam over rules, answer priors and the completion model does, flagged.
+    answerer = Answerer(engine, names, rules=rules, priors=priors, scorer=scorer, ablate=True)
+    answer = answerer.answer(structure, question.topic)
+    assert answer.top_by_stage["sparql"] is None
+    assert answer.top_by_stage["rules"] is not None and answer.top_by_stage["model"] is not None
+    assert answer.stage == "model" and answer.inferred and answer.names
     # With the model's best link in the inferred graph, the SPARQL path over it answers.
     hop = structure.hops[0]
     relation = metaqa.PROPERTY_RELATION[hop.property]

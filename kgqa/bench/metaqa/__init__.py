@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
         labels = {
             "sparql": "half KB ablation: SPARQL over asserted facts",
             "inferred": "  + inferred graph (training answers' facts, rule links)",
-            "rules": "  + query-time scoring: rules, neighbours' vote, priors",
+            "rules": "  + query-time scoring: rules, neighbours' vote, answer priors",
             "model": "  + query-time scoring: completion model (PyKEEN)",
         }
         for stage, label in labels.items():

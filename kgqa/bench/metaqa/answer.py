@@ -8,10 +8,11 @@
 3. ``rules``: when stage 1 finds nothing, a beam search hop by hop in memory
    (it supersedes stage 2, which it contains: the same links, weighted):
    from each entity of the beam, known neighbours (weight 1), the targets the mined
-   rules predict (weight = rule confidence), the neighbours' vote when the entity
-   has no known target (:mod:`~kgqa.bench.metaqa.rules`) and, when the hop finds
-   nothing at all, the step's most frequent target (a tiny weight). Path weights
-   multiply, the weights of the paths reaching an entity add up;
+   rules predict (weight = rule confidence) and the neighbours' vote when the entity
+   has no known target (:mod:`~kgqa.bench.metaqa.rules`). Path weights multiply,
+   the weights of the paths reaching an entity add up; at the end the path's answer
+   prior (:class:`~kgqa.bench.metaqa.memory.AnswerPriors`, weight
+   :data:`PRIOR_WEIGHT` x share) is added, which answers alone when the beam dies out;
 4. ``model``: the same beam where the completion model (PyKEEN) also proposes the
    best predicted neighbours of entities without known targets (weight =
    calibrated confidence).
@@ -40,6 +41,7 @@ from kgqa.namespaces import INFERRED_GRAPH
 from kgqa.translate import QueryStructure
 
 if TYPE_CHECKING:
+    from kgqa.bench.metaqa.memory import AnswerPriors
     from kgqa.bench.metaqa.rules import RuleModel
     from kgqa.complete import Scorer
     from kgqa.engine import Engine
@@ -51,8 +53,9 @@ STAGES = ("sparql", "inferred", "rules", "model")
 BEAM = 16
 EXPAND = 4
 PREDICTIONS = 5
-#: Weight of a step's prior: below any path with a known or predicted link.
-PRIOR_WEIGHT = 1e-3
+#: Weight of the path's answer prior (share of training questions an entity answers):
+#: it decides between weak predictions and answers when the path dies out.
+PRIOR_WEIGHT = 0.1
 _HEAD = "SELECT DISTINCT ?answer WHERE {"
 
 
@@ -89,7 +92,8 @@ def ranked_sparql(structure: QueryStructure, *, asserted_only: bool) -> str:
 
 
 class Answerer:
-    """Answers (structure, topic) pairs over one store; ``rules`` and ``scorer`` enable stages 3 and 4.
+    """Answers (structure, topic) pairs over one store; ``rules`` (with ``priors``) and ``scorer``
+    enable stages 3 and 4.
 
     ``use_inferred=False`` skips stage 2 (the inferred graph is then not read).
     ``ablate=True`` also runs stage 3 when stage 4 is available, for the ablation.
@@ -101,6 +105,7 @@ class Answerer:
         names: EntityNames,
         *,
         rules: RuleModel | None = None,
+        priors: AnswerPriors | None = None,
         scorer: Scorer | None = None,
         use_inferred: bool = True,
         ablate: bool = False,
@@ -108,6 +113,7 @@ class Answerer:
         self.engine = engine
         self.names = names
         self.rules = rules
+        self.priors = priors
         self.scorer = scorer
         self.ablate = ablate
         self.has_inferred = use_inferred and engine.store.has_graph(INFERRED_GRAPH)
@@ -172,15 +178,16 @@ class Answerer:
                 for src, ranked in zip(unknown[:EXPAND], self._model_targets(unknown[:EXPAND], step)):
                     for rank, (dst, _, confidence) in enumerate(ranked):
                         # Uncalibrated relations still rank: a small weight that decays with rank.
-                        scores[str(dst)] += frontier[src] * max(confidence or 0.0, PRIOR_WEIGHT / (rank + 1))
-            if not scores:
-                for dst, share in self.rules.prior(step, 1):
-                    scores[dst] += PRIOR_WEIGHT * share
+                        scores[str(dst)] += frontier[src] * max(confidence or 0.0, 1e-3 / (rank + 1))
             scores.pop(topic, None)
             frontier = dict(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:BEAM])
             if not frontier:
-                return []
-        return list(frontier)
+                break
+        final = defaultdict(float, frontier)
+        for answer, share in self.priors.get(path) if self.priors is not None else ():
+            if answer != topic:
+                final[answer] += PRIOR_WEIGHT * share
+        return [y for y, _ in sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def _model_targets(self, anchors: list[str], step: tuple[str, bool]) -> list:
         assert self.scorer is not None

@@ -13,8 +13,9 @@ that have some fact of the head step, the share that the KB confirms.
 
 :class:`RuleModel` mines the rules (:meth:`RuleModel.mine`), saves and loads them,
 and predicts the targets of an (anchor, step) query, each with the noisy-or of the
-confidences of the rules that reach it (:meth:`RuleModel.predict`). It also knows
-each step's most frequent targets, the prior used when nothing else answers.
+confidences of the rules that reach it and, where the anchor has no target yet, of
+its neighbours' vote: the other films of its director, actors, ... mostly share a
+language or genre (:meth:`RuleModel.predict`).
 
 Example:
     >>> kb = [(f"m{i}", "directed_by", f"p{i}") for i in range(8)]
@@ -112,13 +113,12 @@ class NamedGraph(KBGraph):
 
 
 class RuleModel:
-    """Mined rules per head step, step priors, and predictions from a KB graph."""
+    """Mined rules per head step, the neighbours' vote, and predictions from a KB graph."""
 
     def __init__(
         self,
         graph: NamedGraph,
         rules: Sequence[Rule],
-        priors: dict[Step, list[tuple[str, float]]],
         vote_precision: dict[Step, float],
     ) -> None:
         self.graph = graph
@@ -127,7 +127,6 @@ class RuleModel:
         self.rules: dict[Step, list[Rule]] = defaultdict(list)
         for rule in sorted(rules, key=lambda r: -r.confidence):
             self.rules[rule.head].append(rule)
-        self.priors = priors
 
     @classmethod
     def mine(
@@ -158,7 +157,7 @@ class RuleModel:
             for (head, body), n in support.items()
             if n >= min_support and n / predicted[(head, body)] >= min_confidence
         ]
-        return cls(graph, rules, step_priors(triples), vote_precisions(graph))
+        return cls(graph, rules, vote_precisions(graph))
 
     def predict(self, anchor: str, step: Step, k: int = 10, *, vote: bool = True) -> list[tuple[str, float]]:
         """The ``k`` best targets of (anchor, step): noisy-or of the rules and (with ``vote``)
@@ -203,16 +202,11 @@ class RuleModel:
                     if confidence >= min_confidence:
                         yield anchor, step, y, confidence
 
-    def prior(self, step: Step, k: int = 3) -> list[tuple[str, float]]:
-        """The step's most frequent targets with their share of its facts."""
-        return self.priors.get(step, [])[:k]
-
     # -- persistence ------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         rules = [asdict(r) for rs in self.rules.values() for r in rs]
-        priors = [[list(step), targets] for step, targets in self.priors.items()]
         votes = [[list(step), p] for step, p in self.vote_precision.items()]
-        Path(path).write_text(json.dumps({"rules": rules, "priors": priors, "votes": votes}), encoding="utf-8")
+        Path(path).write_text(json.dumps({"rules": rules, "votes": votes}), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path, triples: Sequence[tuple[str, str, str]], names: Iterable[str] = ()) -> RuleModel:
@@ -221,9 +215,8 @@ class RuleModel:
             Rule(tuple(r["head"]), tuple(tuple(s) for s in r["body"]), r["support"], r["confidence"])  # type: ignore[arg-type]
             for r in data["rules"]
         ]
-        priors = {tuple(step): [tuple(t) for t in targets] for step, targets in data["priors"]}
         votes = {tuple(step): p for step, p in data["votes"]}
-        return cls(NamedGraph(triples, names), rules, priors, votes)  # type: ignore[arg-type]
+        return cls(NamedGraph(triples, names), rules, votes)  # type: ignore[arg-type]
 
 
 def vote_precisions(graph: NamedGraph, seed: int = 0) -> dict[Step, float]:
@@ -244,14 +237,3 @@ def vote_precisions(graph: NamedGraph, seed: int = 0) -> dict[Step, float]:
             hits += bool(votes) and votes.most_common(1)[0][0] in graph.adj[anchor][step]
         out[step] = hits / len(sample)
     return out
-
-
-def step_priors(triples: Iterable[tuple[str, str, str]], keep: int = 5) -> dict[Step, list[tuple[str, float]]]:
-    """Per step, its ``keep`` most frequent targets and their share (``in_language`` -> English)."""
-    counts: dict[Step, Counter[str]] = defaultdict(Counter)
-    for head, relation, tail in triples:
-        counts[(relation, False)][tail] += 1
-        counts[(relation, True)][head] += 1
-    return {
-        step: [(y, n / sum(c.values())) for y, n in c.most_common(keep)] for step, c in counts.items()
-    }

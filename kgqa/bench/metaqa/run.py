@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from kgqa.bench.metaqa.answer import STAGES, Answerer
 from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
-from kgqa.bench.metaqa.memory import training_facts
+from kgqa.bench.metaqa.memory import AnswerPriors, training_facts
 from kgqa.bench.metaqa.translator import MetaQATranslator
 from kgqa.bench.metaqa.workspace import Workspace
 from kgqa.bench.report import percentile, peak_rss_mb
@@ -108,13 +108,16 @@ def run_benchmark(
         console.print(f"[bold]{kb} KB[/]: preparing store, translator" + (", completion" if kb == "half" else ""))
         engine = workspace.engine(kb)
         translator = workspace.translator(kb, train)
-        rules = scorer = None
+        rules = priors = scorer = None
         if kb == "half":
             rules = workspace.rules(kb, train)
+            priors = AnswerPriors.from_examples(workspace.examples(kb, train))
             if inferred_graph:
                 workspace.write_inferred(engine, rules, training_facts(workspace.examples(kb, train)), kb)
             scorer = workspace.scorer(kb) if model else None
-        answerer = Answerer(engine, workspace.names, rules=rules, scorer=scorer, use_inferred=inferred_graph)
+        answerer = Answerer(
+            engine, workspace.names, rules=rules, priors=priors, scorer=scorer, use_inferred=inferred_graph
+        )
         for mode in entity_modes:
             # The ablation's extra stages run once, on the half KB with the topic given.
             answerer.ablate = kb == "half" and mode == "given"

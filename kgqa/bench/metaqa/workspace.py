@@ -43,7 +43,7 @@ KB_FILES = {"full": "kb.txt", "half": "kb_half.txt"}
 #: Bumped when the way an artifact is built changes, so old caches are not reused.
 VERSION = "1"
 SUPERVISION_VERSION = "3"
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 TRANSLATOR_VERSION = "kgqa-translator-1"
 #: Rule links at least this confident go into the inferred graph (PCA confidence).
 MATERIALISE = 0.3
