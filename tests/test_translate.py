@@ -173,8 +173,15 @@ def test_missing_translator_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
         Translator.train([])
 
 
-def test_numpy_encoder_matches_the_torch_encoder() -> None:
+@pytest.mark.parametrize("backend", ["numpy", "onnxruntime"])
+def test_torch_free_encoder_matches_the_torch_encoder(backend: str) -> None:
     from kgqa.models.encoder import get_encoder
 
     texts = ["Who wrote X?", "Which books by X were published after N?", "Did X win the Y?"]
-    assert np.abs(get_numpy_encoder().encode(texts) - get_encoder().encode(texts)).max() < 1e-4
+    torch_vectors = get_encoder().encode(texts)
+    encoder = get_numpy_encoder(backend=backend)
+    assert encoder.backend == backend
+    assert np.abs(encoder.encode(texts) - torch_vectors).max() < 1e-4
+    # One at a time (no padding) and in a padded batch, cached or not: the same vectors.
+    single = np.stack([encoder.encode([t], cache=False)[0] for t in texts])
+    assert np.abs(single - torch_vectors).max() < 1e-4

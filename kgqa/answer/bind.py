@@ -16,7 +16,8 @@ the reading. :func:`plans` joins them. For each reading it
   ("which *books* ...") and takes the number to compare with for a filter;
 
 and scores the plan ``reading probability x type fit x class fit`` (a reading
-ending at cities scores low for "In which *country* ..."). Plans that cannot be
+ending at cities scores low for "In which *country* ...", unless one property
+leads from cities to countries: then it is added as a last hop). Plans that cannot be
 filled (a filter without a number, a yes/no question with one name) are dropped.
 
 Example:
@@ -56,6 +57,8 @@ ASK_MISFIT = 0.5
 CLASS_PROB = 0.5
 #: Score factor of a reading whose answers cannot be of the class the question names.
 CLASS_MISFIT = 0.1
+#: Score factor of such a reading finished by the one property that reaches that class.
+BRIDGED = 0.8
 
 
 @dataclass
@@ -110,9 +113,20 @@ def _choose(ontology: Ontology, candidates: list[Candidate], expected: URIRef | 
     return chosen, True, (mass / total if total else 1.0)
 
 
-def _class_misfit(ontology: Ontology, reading: Reading, end: URIRef | None, literal_end: bool) -> bool:
+def _named_class(reading: Reading, found: Detection) -> URIRef | None:
+    """The class the question names: the class head's, else the one right after "which" or "how many".
+
+    The class head says nothing where the class adds nothing to the path it was
+    trained with ("In which country was the author of X born?" ends at countries),
+    so a reading that ends elsewhere is checked against the words too.
+    """
+    if reading.answer_class is not None and reading.class_prob >= CLASS_PROB:
+        return reading.answer_class
+    return next(iter(found.asked)) if len(found.asked) == 1 else None
+
+
+def _class_misfit(ontology: Ontology, cls: URIRef | None, end: URIRef | None, literal_end: bool) -> bool:
     """True when the question names a class ("in which *country*") that the path cannot reach."""
-    cls = reading.answer_class if reading.class_prob >= CLASS_PROB else None
     if cls is None or cls not in ontology.classes:
         return False
     if literal_end:
@@ -130,6 +144,18 @@ def _answer_class(ontology: Ontology, reading: Reading, end: URIRef | None, hops
     if end is not None and cls != end and ontology.is_a(cls, end):
         return cls
     return None
+
+
+def _bridge(ontology: Ontology, end: URIRef | None, cls: URIRef | None) -> URIRef | None:
+    """The one object property from ``end`` to ``cls`` (``None`` when there is none or several)."""
+    if end is None or cls is None:
+        return None
+    found = [
+        iri for iri, prop in ontology.properties.items()
+        if not prop.literal_range and prop.domain is not None and prop.range is not None
+        and ontology.is_a(end, prop.domain) and (ontology.is_a(prop.range, cls) or ontology.is_a(cls, prop.range))
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def plans(readings: list[Reading], found: Detection, ontology: Ontology) -> list[Plan]:
@@ -199,8 +225,20 @@ def _plan(
             return None
         bindings["value"] = [_number(values[0])]
     end = end_type(ontology, hops[-1]) if hops else None
-    if hops and form != "ask" and _class_misfit(ontology, reading, end, literal_end):
-        score *= CLASS_MISFIT
+    signature = reading.signature
+    named = _named_class(reading, found)
+    if hops and form != "ask" and _class_misfit(ontology, named, end, literal_end):
+        plain = len(hops) < 3 and filter_part is None and constraint is None and not literal_end
+        bridge = _bridge(ontology, end, named) if plain else None
+        if bridge is None:
+            score *= CLASS_MISFIT
+        else:
+            # "In which *country* was the author of X born?" read as ending at the birthplace:
+            # the one property from cities to countries finishes the path.
+            hops = (*hops, Hop(bridge))
+            end = end_type(ontology, hops[-1])
+            signature = "|".join([form, *(h.token() for h in hops)])
+            score *= BRIDGED
     cls = _answer_class(ontology, reading, end, hops)
     if not hops and cls is None:
         # A class query whose class head said nothing: the filtered property's domain.
@@ -209,8 +247,7 @@ def _plan(
         cls = prop.domain if prop is not None else None
         if cls is None:
             return None
-    signature = reading.signature if cls is None else with_class(reading.signature, cls)
-    structure = QueryStructure.from_signature(signature)
+    structure = QueryStructure.from_signature(signature if cls is None else with_class(signature, cls))
     if not fits:
         score *= MISFIT
     return Plan(reading, structure, bindings, score, fits, topic_at, other_at, link_prob)

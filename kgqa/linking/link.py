@@ -74,8 +74,28 @@ class Linker:
         return cls(index, ontology, EntityFacts(store, index, ontology), encode)
 
     def detect(self, question: str) -> Detection:
-        """Mentions (with unranked candidates) and numbers of ``question``."""
-        return detect(self.index, question, vocabulary=self.vocabulary, class_words=self.class_tokens)
+        """Mentions (with unranked candidates) and numbers of ``question``, and the class it asks for."""
+        found = detect(self.index, question, vocabulary=self.vocabulary, class_words=self.class_tokens)
+        found.asked = self.asked_class(found)
+        return found
+
+    def asked_class(self, found: Detection) -> frozenset[URIRef]:
+        """The classes named right after "which", "what" or "how many" ("In which *country* ...")."""
+        keys = [t.key for t in found.tokens]
+        named = set()
+        for mention in found.mentions:
+            named.update(range(mention.first_token, mention.last_token + 1))
+        for k, key in enumerate(keys):
+            after = k + 1 if key in ("which", "what") else k + 2 if keys[k : k + 2] == ["how", "many"] else None
+            if after is None:
+                continue
+            for n in (2, 1):  # "science fiction novels" before "novels"
+                words = keys[after : after + n]
+                if len(words) == n and not named.intersection(range(after, after + n)):
+                    classes = self.class_words.get(" ".join(words))
+                    if classes:
+                        return classes
+        return frozenset()
 
     def rank(self, found: Detection, context: np.ndarray | None = None) -> None:
         """Order each mention's candidates, best first (see :mod:`kgqa.linking.rank`)."""

@@ -36,6 +36,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from rdflib import URIRef
+
 from kgqa.linking.labels import Candidate, LabelIndex, Token, tokenize
 
 #: Function words: never a name on their own, never the first or last word of a fuzzy window.
@@ -93,6 +95,8 @@ class Detection:
     tokens: list[Token]
     mentions: list[FoundMention] = field(default_factory=list)
     numbers: list[FoundNumber] = field(default_factory=list)
+    #: The classes the question asks for ("which *country*", "how many *films*"), when it names one.
+    asked: frozenset[URIRef] = frozenset()
 
 
 def _number(key: str) -> int | float | None:

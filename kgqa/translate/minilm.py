@@ -1,12 +1,14 @@
-"""MiniLM in NumPy: the shared sentence encoder's forward pass without torch.
+"""MiniLM without torch: the shared sentence encoder's forward pass in NumPy (or ONNX Runtime).
 
 Question answering embeds one short question per call. Importing torch and
 sentence-transformers costs seconds, while the forward pass of all-MiniLM-L6-v2
 (6 layers, 384 wide) on a dozen tokens is a few small matrix products. This
-module runs that forward pass in NumPy from the same ``model.safetensors`` and
+module runs that forward pass from the same ``model.safetensors`` and
 ``tokenizer.json`` that :func:`kgqa.models.encoder.get_encoder` loads, so a
-``kgqa ask`` process starts in about a second and the vectors agree with the
-torch encoder to float precision (the tests check it).
+``kgqa ask`` process starts in about two seconds and the vectors agree with the
+torch encoder to float precision (the tests check it). Tokens, embeddings and
+pooling are NumPy; the transformer layers run in NumPy or, when it is installed
+(the default), on ONNX Runtime (:mod:`kgqa.translate.minilm_ort`), twice as fast.
 
 Example:
     >>> enc = get_numpy_encoder()
@@ -27,6 +29,8 @@ import numpy as np
 from kgqa.models.encoder import DEFAULT_ENCODER, resolve_model_path
 
 _MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+#: Where the transformer layers can run.
+BACKENDS = ("numpy", "onnxruntime")
 _CACHE_SIZE = 100_000
 _SMALL_BATCH = 8
 _lock = threading.Lock()
@@ -81,9 +85,12 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 
 
 class NumpyEncoder:
-    """A BERT-style sentence encoder (mean pooling, L2-normalised) evaluated with NumPy."""
+    """A BERT-style sentence encoder (mean pooling, L2-normalised) evaluated without torch.
 
-    def __init__(self, model_dir: Path) -> None:
+    ``backend`` says where the transformer layers run, ``numpy`` or ``onnxruntime``.
+    """
+
+    def __init__(self, model_dir: Path, backend: str = "numpy") -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -122,18 +129,33 @@ class NumpyEncoder:
                     (get(p + "output.LayerNorm.weight"), get(p + "output.LayerNorm.bias")),
                 )
             )
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown encoder backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+        #: Where the transformer layers run: ``numpy`` or ``onnxruntime`` (see :mod:`kgqa.translate.minilm_ort`).
+        self.backend = backend
+        self._ort = None
+        if backend == "onnxruntime":
+            from kgqa.translate.minilm_ort import OrtLayers
+
+            self._ort = OrtLayers(self.layers, self.heads, self.dim, self.eps)
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(_MAX_TOKENS)
         self._cache: dict[str, np.ndarray] = {}
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        batch, length = ids.shape
-        head_dim = self.dim // self.heads
+        length = ids.shape[1]
         x = self.word[ids] + self.position[:length] + self.token_type
         x = _layer_norm(x, *self.emb_ln, self.eps)
-        # Padding keys get -1e9 before the softmax; a single question has none.
-        bias = None if mask.all() else ((1.0 - mask[:, None, None, :]) * _F(-1e9)).astype(np.float32)
+        # Padding keys get -1e9 before the softmax.
+        bias = ((1.0 - mask[:, None, None, :]) * _F(-1e9)).astype(np.float32)
+        x = self._ort(x, bias) if self._ort is not None else self._numpy_layers(x, bias if not mask.all() else None)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def _numpy_layers(self, x: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+        batch, length, _ = x.shape
+        head_dim = self.dim // self.heads
         scale = _F(1.0 / np.sqrt(head_dim))
         for qkv, qkv_b, wo, bo, ln1, wi, bi, wo2, bo2, ln2 in self.layers:
             h = x @ qkv
@@ -157,8 +179,7 @@ class NumpyEncoder:
             out += bo2
             out += x
             x = _layer_norm(out, *ln2, self.eps)
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return x
 
     def _encode_new(self, texts: list[str], batch_size: int) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
@@ -180,10 +201,15 @@ class NumpyEncoder:
         """Forget remembered embeddings (benchmarks measure cold encodings this way)."""
         self._cache.clear()
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """L2-normalised embeddings, one row per text (same contract as the torch encoder)."""
+    def encode(self, texts: list[str], batch_size: int = 32, cache: bool = True) -> np.ndarray:
+        """L2-normalised embeddings, one row per text (same contract as the torch encoder).
+
+        ``cache`` False neither reads nor fills the cache (bulk embeddings of training data).
+        """
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        if not cache:
+            return self._encode_new(texts, batch_size)
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         fresh: dict[str, np.ndarray] = {}
         if missing:
@@ -200,11 +226,21 @@ class NumpyEncoder:
 
 
 @lru_cache(maxsize=4)
-def _load(name: str) -> NumpyEncoder:
-    return NumpyEncoder(resolve_model_path(name))
+def _load(name: str, backend: str) -> NumpyEncoder:
+    return NumpyEncoder(resolve_model_path(name), backend)
 
 
-def get_numpy_encoder(name: str = DEFAULT_ENCODER) -> NumpyEncoder:
-    """The NumPy encoder for ``name`` (a package or model directory), loaded once per process."""
+def default_backend() -> str:
+    """``onnxruntime`` when it is installed (twice as fast on short questions), else ``numpy``."""
+    from kgqa.translate.minilm_ort import available
+
+    return "onnxruntime" if available() else "numpy"
+
+
+def get_numpy_encoder(name: str = DEFAULT_ENCODER, backend: str | None = None) -> NumpyEncoder:
+    """The torch-free encoder for ``name`` (a package or model directory), loaded once per process.
+
+    ``backend`` says where the transformer layers run (default: :func:`default_backend`).
+    """
     with _lock:
-        return _load(name)
+        return _load(name, backend or default_backend())
