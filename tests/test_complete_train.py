@@ -72,6 +72,8 @@ def test_scorer_answers_queries_in_batches(nations_run) -> None:
     assert scorer.score("atlantis", "embassy", "usa") is None
     heads = scorer.predict_heads("embassy", "usa", k=3)
     assert all(h != "usa" for h, _, _ in heads)
+    # DistMult trains with inverse triples; heads are still ranked by the forward score.
+    assert [s for _, s, _ in heads] == pytest.approx([scorer.score(h, "embassy", "usa") for h, _, _ in heads], rel=1e-5)
     batch = scorer.predict_tails_many([("usa", "embassy"), ("china", "embassy")], k=3, filter_known=False)
     assert batch[0] == scorer.predict_tails("usa", "embassy", k=3, filter_known=False)
 

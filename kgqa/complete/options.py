@@ -28,8 +28,9 @@ class TrainingOptions:
     epochs: int = 200
     #: Epochs when fine-tuning the previous run after the entity set only grew.
     finetune_epochs: int = 50
-    learning_rate: float = 0.01
-    batch_size: int = 256
+    #: Adam's step size and the training batch; 0 takes the model recipe's (see ``recipes``).
+    learning_rate: float = 0.0
+    batch_size: int = 0
     #: Validate every ``eval_every`` epochs; stop after ``patience`` checks without gain.
     eval_every: int = 10
     patience: int = 3

@@ -37,6 +37,12 @@ def score_targets(model: torch.nn.Module, anchors: np.ndarray, relation: int, si
             rel = torch.full_like(anchors_t, relation)
             if side == "tail":
                 scores = model.predict_t(torch.stack([anchors_t, rel], dim=1))
+            elif getattr(model, "use_inverse_triples", False):
+                # predict_h would rank heads by f(t, r⁻¹, h); calibration, thresholds and
+                # score() all use the forward f(h, r, t), so heads are scored forward too.
+                model.eval()
+                rt = model._prepare_batch(batch=torch.stack([rel, anchors_t], dim=1), index_relation=0)
+                scores = model.score_h(rt)
             else:
                 scores = model.predict_h(torch.stack([rel, anchors_t], dim=1))
             out.append(scores.float().numpy())

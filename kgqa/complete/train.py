@@ -61,6 +61,9 @@ class FitResult:
     epochs: int
     train_seconds: float
     evaluate_seconds: float
+    #: The step size and batch used (the options' or the recipe's).
+    learning_rate: float = 0.0
+    batch_size: int = 0
 
 
 @dataclass
@@ -88,9 +91,14 @@ def fit(
     scratch: Path,
     init_from: Model | None = None,
     epochs: int | None = None,
+    recipe: Mapping[str, Any] | None = None,
     progress: bool = True,
 ) -> FitResult:
-    """Train ``options.model`` with PyKEEN's pipeline and evaluate it on ``testing`` (filtered)."""
+    """Train ``options.model`` with PyKEEN's pipeline and evaluate it on ``testing`` (filtered).
+
+    ``recipe`` replaces the model's registered recipe (see :mod:`kgqa.complete.recipes`),
+    e.g. to rerun a published configuration.
+    """
     import torch
     from pykeen.pipeline import pipeline
 
@@ -99,8 +107,16 @@ def fit(
     torch.set_num_threads(options.torch_threads())
     # PyKEEN's automatic batch-size search is off on CPU; size evaluation batches ourselves.
     eval_batch = rows_per_call(training.num_entities, options.embedding_dim)
-    recipe = recipe_for(options.model, options, num_entities=training.num_entities)
-    model = _make_model(options, training, recipe.pop("loss", None))
+    recipe = dict(recipe if recipe is not None else recipe_for(options.model, options, num_entities=training.num_entities))
+    recipe_rate, recipe_batch = recipe.pop("learning_rate", 0.01), recipe.pop("batch_size", 256)
+    learning_rate = options.learning_rate or recipe_rate
+    batch_size = options.batch_size or _steps_per_epoch_batch(recipe_batch, training.num_triples)
+    training_extra = recipe.pop("training_kwargs", {})
+    if recipe.pop("inverse_triples", False):
+        training, validation, testing = (_with_inverse_triples(tf) for tf in (training, validation, testing))
+    model = _make_model(
+        options, training, recipe.pop("loss", None), recipe.pop("loss_kwargs", None), recipe.pop("model_kwargs", {})
+    )
     if init_from is not None:
         _copy_parameters(init_from, model)
     scratch.mkdir(parents=True, exist_ok=True)
@@ -120,10 +136,11 @@ def fit(
                 testing=testing,
                 model=model,
                 optimizer="adam",
-                optimizer_kwargs={"lr": options.learning_rate},
+                optimizer_kwargs={"lr": learning_rate},
                 training_kwargs={
+                    **training_extra,
                     "num_epochs": epochs or options.epochs,
-                    "batch_size": options.batch_size,
+                    "batch_size": batch_size,
                     "use_tqdm": progress,
                     "use_tqdm_batch": False,
                     "callbacks": [_freeze_heap_callback_class()()],
@@ -160,7 +177,23 @@ def fit(
         epochs=len(result.losses),
         train_seconds=float(result.train_seconds),
         evaluate_seconds=float(result.evaluate_seconds),
+        learning_rate=float(learning_rate),
+        batch_size=int(batch_size),
     )
+
+
+#: A recipe's batch shrinks on small graphs so that an epoch still takes this many steps.
+MIN_STEPS_PER_EPOCH = 10
+
+
+def _steps_per_epoch_batch(batch_size: int, num_triples: int) -> int:
+    """``batch_size``, or less when the graph would otherwise give an epoch under 10 steps.
+
+    Example:
+        >>> _steps_per_epoch_batch(512, 8544), _steps_per_epoch_batch(512, 400)
+        (512, 40)
+    """
+    return max(16, min(batch_size, num_triples // MIN_STEPS_PER_EPOCH))
 
 
 def _freeze_heap_callback_class() -> type:
@@ -173,7 +206,13 @@ def _freeze_heap_callback_class() -> type:
     return FreezeHeap
 
 
-def _make_model(options: TrainingOptions, training: CoreTriplesFactory, loss: str | None) -> Model:
+def _make_model(
+    options: TrainingOptions,
+    training: CoreTriplesFactory,
+    loss: str | None,
+    loss_kwargs: dict[str, Any] | None,
+    model_kwargs: dict[str, Any],
+) -> Model:
     from pykeen.models import model_resolver
     from pykeen.utils import set_random_seed
 
@@ -183,10 +222,26 @@ def _make_model(options: TrainingOptions, training: CoreTriplesFactory, loss: st
         known = ", ".join(sorted(model_resolver.options))
         raise CompletionError(f"complete.model: unknown PyKEEN model {options.model!r}; known: {known}") from None
     set_random_seed(options.seed)
-    kwargs: dict[str, Any] = {"embedding_dim": options.embedding_dim, "random_seed": options.seed}
+    kwargs: dict[str, Any] = {**model_kwargs, "embedding_dim": options.embedding_dim, "random_seed": options.seed}
     if loss is not None:
         kwargs["loss"] = loss
+        kwargs["loss_kwargs"] = loss_kwargs
     return model_cls(triples_factory=training, **kwargs)
+
+
+def _with_inverse_triples(factory: CoreTriplesFactory) -> CoreTriplesFactory:
+    """The same triples, flagged so that PyKEEN also trains on (t, r⁻¹, h)."""
+    from pykeen.triples import CoreTriplesFactory, TriplesFactory
+
+    if factory.create_inverse_triples:
+        return factory
+    if isinstance(factory, TriplesFactory):
+        return TriplesFactory(
+            factory.mapped_triples, factory.entity_to_id, factory.relation_to_id, create_inverse_triples=True
+        )
+    return CoreTriplesFactory(
+        factory.mapped_triples, factory.num_entities, factory.num_relations, create_inverse_triples=True
+    )
 
 
 def _copy_parameters(source: Model, target: Model) -> None:
@@ -393,6 +448,8 @@ def _save(
             "epochs": fitted.epochs,
             "train_seconds": fitted.train_seconds,
             "evaluate_seconds": fitted.evaluate_seconds,
+            "learning_rate": fitted.learning_rate,
+            "batch_size": fitted.batch_size,
             "losses": fitted.losses,
             "validation_mrr": fitted.validation,
         },
