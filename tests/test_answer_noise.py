@@ -98,6 +98,10 @@ def test_an_answer_whose_sources_mostly_give_another_type_is_left_out(engine: En
     # The facts are those of the answers kept: the book is not said to be directed by Ridley Scott.
     facts = collect_facts(engine, directed, index)
     assert {f.subject for f in facts} == {MARTIAN_FILM, BLADE_RUNNER}
+    # The film is named apart from the book that shares its label, though only the film answers.
+    said = Verbalizer(engine.ontology).answer("select", facts, topic=SCOTT)
+    assert said in ("The Martian (2015) and Blade Runner were directed by Ridley Scott.",
+                    "Blade Runner and The Martian (2015) were directed by Ridley Scott.")
 
 
 def test_a_short_name_one_text_gives_is_left_out_but_not_names_one_document_states_together(

@@ -154,22 +154,21 @@ def _facts(
 
 
 def _names(raw: list[Raw], index: LabelIndex) -> dict[Node, str]:
-    """Distinct names for entities that share a label here: "Solaris (1972)" and "Solaris (2002)".
+    """Distinct names for entities whose label other entities of the graph share: "Solaris (1972)".
 
-    An alt label that contains the shared label and says more is used when there is one.
+    An alt label that contains the shared label and says more is used when there is
+    one; the answer may hold one of them only ("The Martian (2015)" was released in
+    2015, whatever the book of that name did).
     """
     entities = {n for s, _, o, _ in raw for n in (s, o) if isinstance(n, URIRef)}
-    by_label: dict[str, list[URIRef]] = {}
-    for e in entities:
-        by_label.setdefault(index.label(e), []).append(e)
     out: dict[Node, str] = {}
-    for label, same in by_label.items():
-        if len(same) < 2:
+    for e in entities:
+        label = index.label(e)
+        if len(index.lookup(label)) < 2:
             continue
-        for e in same:
-            longer = [a for a in index.labels(e)[1:] if label in a and a != label]
-            if longer:
-                out[e] = min(longer, key=len)
+        longer = [a for a in index.labels(e)[1:] if label in a and a != label]
+        if longer:
+            out[e] = min(longer, key=len)
     return out
 
 
