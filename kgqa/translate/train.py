@@ -87,6 +87,8 @@ def train_translator(
         seed=seed,
         validation=cfg.get("translator.validation"),
         hidden=cfg.get("translator.hidden"),
+        batch_size=cfg.get("translator.batch_size"),
+        learning_rate=cfg.get("translator.learning_rate"),
         encoder=cfg.get("models.encoder"),
         progress=progress,
         curves=directory / "curves.png",
