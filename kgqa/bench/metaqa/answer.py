@@ -14,8 +14,10 @@
    prior (:class:`~kgqa.bench.metaqa.memory.AnswerPriors`, weight
    :data:`PRIOR_WEIGHT` x share) is added, which answers alone when the beam dies out;
 4. ``model``: the same beam where the completion model (PyKEEN) also proposes the
-   best predicted neighbours of entities without known targets (weight =
-   calibrated confidence).
+   best predicted neighbours of entities that have neither a known target nor a
+   rule's prediction (weight = calibrated confidence; asking it for every entity
+   without a known target cost 10-100 ms a question and moved Hits@1 by at most
+   0.2 points on 1,800 held-out questions).
 
 Answers of stages 2-4 rest on predicted links and are flagged ``inferred``.
 Each stage's top answer is kept, so one pass gives the ablation table. Ranking
@@ -47,9 +49,9 @@ if TYPE_CHECKING:
     from kgqa.engine import Engine
 
 STAGES = ("sparql", "inferred", "rules", "model")
-#: Entities kept per hop in the beam; the best EXPAND of those without known targets
-#: also get the completion model's PREDICTIONS best neighbours, and every entity the
-#: rules' PREDICTIONS best targets.
+#: Entities kept per hop in the beam; every entity gets the rules' PREDICTIONS best
+#: targets, the best EXPAND of those with no known or rule-predicted target also the
+#: completion model's PREDICTIONS best neighbours.
 BEAM = 16
 EXPAND = 4
 PREDICTIONS = 5
@@ -170,9 +172,10 @@ class Answerer:
                 known = graph.adj.get(src, {}).get(step, ())
                 for dst in known:
                     scores[dst] += weight
-                if not known:
+                predicted = self.rules.predict(src, step, PREDICTIONS, vote=not known)
+                if not known and not predicted:
                     unknown.append(src)
-                for dst, confidence in self.rules.predict(src, step, PREDICTIONS, vote=not known):
+                for dst, confidence in predicted:
                     scores[dst] += weight * confidence
             if with_model and self.scorer is not None and unknown:
                 for src, ranked in zip(unknown[:EXPAND], self._model_targets(unknown[:EXPAND], step)):
