@@ -99,6 +99,9 @@ def register(app: typer.Typer) -> None:
         published_configs: bool = typer.Option(
             True, help="Also rerun the published configuration where one exists (Kinships)."
         ),
+        published_max_epochs: int = typer.Option(
+            0, help="Train published configurations at most this many epochs (0: as published)."
+        ),
         threads: int = typer.Option(0, help="Torch threads (0: half the cores)."),
         metaqa: bool = typer.Option(True, help="Run the MetaQA part when ../shared/metaqa exists."),
         metaqa_root: Path = typer.Option(None, help="MetaQA directory (default: ../shared/metaqa)."),
@@ -134,9 +137,9 @@ def register(app: typer.Typer) -> None:
                 runs = [("kgqa recipe", base.replace(model=model), None)]
                 if published_configs and published:
                     # The published runs trained a fixed number of epochs: one check at the end.
+                    fixed_epochs = min(published["epochs"], published_max_epochs or published["epochs"])
                     fixed = base.replace(
-                        model=model, embedding_dim=published["dim"], epochs=published["epochs"],
-                        eval_every=published["epochs"],
+                        model=model, embedding_dim=published["dim"], epochs=fixed_epochs, eval_every=fixed_epochs
                     )
                     runs.append(("published", fixed, published["recipe"]))
                 for config, options, recipe in runs:
