@@ -2,13 +2,16 @@
 
 MetaQA (Zhang et al. 2018) asks 1-, 2- and 3-hop questions about movies. The
 benchmark loads the KB (full, or the half drawn with a fixed seed) into a kgqa
-store with ``ontologies/movies.ttl``, learns a translator from questions to relation
-paths (supervision derived from question/answer pairs:
-:mod:`~kgqa.bench.metaqa.supervision`), trains graph completion on the half KB,
-answers each held-out question with SPARQL, then inferred links, then query-time
-scoring (:mod:`~kgqa.bench.metaqa.answer`), with the topic given or linked
-(:mod:`~kgqa.bench.metaqa.link`), and reports Hits@1 per hop beside published
-figures, the ablation, speed and memory. Artifacts are cached
+store with ``ontologies/movies.ttl``, trains kgqa's translator from questions to
+relation paths (supervision derived from question/answer pairs:
+:mod:`~kgqa.bench.metaqa.supervision`, :mod:`~kgqa.bench.metaqa.translator`), and
+for the half KB mines rules (:mod:`~kgqa.bench.metaqa.rules`), gathers what the
+training answers state (:mod:`~kgqa.bench.metaqa.memory`) and trains PyKEEN
+completion. Each held-out question is answered with SPARQL over asserted facts,
+then over the inferred graph, then by query-time scoring
+(:mod:`~kgqa.bench.metaqa.answer`), with the topic given or linked
+(:mod:`~kgqa.bench.metaqa.link`); the command reports Hits@1 per hop beside
+published figures, the ablation, speed and memory. Artifacts are cached
 (:mod:`~kgqa.bench.metaqa.workspace`), so a re-run only evaluates.
 
 Public objects: :func:`register`, :func:`run_benchmark`, :class:`Workspace`.

@@ -130,7 +130,7 @@ class Workspace:
             marker.touch()
             self._timed(f"store load ({kb})", start)
         else:
-            self.timings[f"store load ({kb})"] = 0.0
+            self.timings.setdefault(f"store load ({kb})", 0.0)
         return Engine.open(project)
 
     # -- supervision and translator ------------------------------------------------------
@@ -138,7 +138,7 @@ class Workspace:
         """Template -> path, derived from the training questions over ``kb``."""
         path = self.cache / kb / f"paths-{_digest(SUPERVISION_VERSION, self._kb_digest(kb), [q.key() for q in train])}.json"
         if path.exists():
-            self.timings[f"path supervision ({kb})"] = 0.0
+            self.timings.setdefault(f"path supervision ({kb})", 0.0)
             data = json.loads(path.read_text(encoding="utf-8"))
             return {t: QueryStructure.from_signature(s) for t, s in data.items()}
         start = time.perf_counter()
@@ -155,7 +155,7 @@ class Workspace:
         pairs = training_pairs(train, self.structures(kb, train))
         directory = self.cache / "translators" / _digest(TRANSLATOR_VERSION, sorted((t, s.signature()) for t, s in pairs))
         if (directory / "config.json").exists():
-            self.timings[f"translator ({kb})"] = 0.0
+            self.timings.setdefault(f"translator ({kb})", 0.0)
             return MetaQATranslator.load(directory)
         start = time.perf_counter()
         directory.mkdir(parents=True, exist_ok=True)
@@ -174,7 +174,7 @@ class Workspace:
         settings = {k: v for k, v in options.to_dict().items() if k != "threads"}
         directory = self.cache / kb / f"completion-{_digest(self._kb_digest(kb), settings)}"
         if (directory / "config.json").exists():
-            self.timings[f"completion training ({kb})"] = 0.0
+            self.timings.setdefault(f"completion training ({kb})", 0.0)
             return Scorer.from_directory(directory)
         start = time.perf_counter()
         shutil.rmtree(directory, ignore_errors=True)
@@ -200,7 +200,7 @@ class Workspace:
         triples = list(dict.fromkeys([*self.triples(kb), *facts]))
         path = self.cache / kb / f"rules-{_digest(RULES_VERSION, self._kb_digest(kb), facts)}.json"
         if path.exists():
-            self.timings[f"rule mining ({kb})"] = 0.0
+            self.timings.setdefault(f"rule mining ({kb})", 0.0)
             return RuleModel.load(path, triples, self.names.names())
         start = time.perf_counter()
         model = RuleModel.mine(triples, self.names.names())
@@ -218,7 +218,7 @@ class Workspace:
         key = _digest(RULES_VERSION, MATERIALISE, facts, sorted(str(r) for rs in rules.rules.values() for r in rs))
         marker = self.cache / kb / "project" / f"inferred-{key}"
         if marker.exists():
-            self.timings[f"inferred graph ({kb})"] = 0.0
+            self.timings.setdefault(f"inferred graph ({kb})", 0.0)
             return -1
         start = time.perf_counter()
         began = datetime.now(timezone.utc)
