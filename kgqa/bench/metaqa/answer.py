@@ -56,7 +56,8 @@ BEAM = 16
 EXPAND = 4
 PREDICTIONS = 5
 #: Weight of the path's answer prior (share of training questions an entity answers):
-#: it decides between weak predictions and answers when the path dies out.
+#: it decides between weak predictions and answers when the path dies out. Fitted on
+#: training 2- and 3-hop questions (0.1-0.3 best, 0 loses 1-2 points).
 PRIOR_WEIGHT = 0.1
 _HEAD = "SELECT DISTINCT ?answer WHERE {"
 
