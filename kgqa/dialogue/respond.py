@@ -98,10 +98,11 @@ def _answer_for(engine: Engine, question: str, topics: list[str], structure: Que
     prob = state.obs.readings[state.choice()[1]].prob
     plan = Plan(Reading(structure.signature(), prob), structure, bindings, prob)
     cfg = engine.config
-    execution = run_plans(engine, [plan], engine.ontology, use_inferred=cfg.get("answer.use_inferred"),
-                          min_confidence=cfg.get("answer.min_inferred_confidence"))
     ctx = qa_context(engine)
-    facts = collect_facts(engine, execution, ctx.linker.index)
+    execution = run_plans(engine, [plan], engine.ontology, use_inferred=cfg.get("answer.use_inferred"),
+                          min_confidence=cfg.get("answer.min_inferred_confidence"), scorer=ctx.scorer,
+                          index=ctx.linker.index)
+    facts = collect_facts(engine, execution, ctx.linker.index, ctx.documents)
     answer = Answer(question=question, text="", form=structure.form, structure=structure, sparql=execution.sparql,
                     count=execution.count, boolean=execution.boolean, facts=facts, confidence=round(state.confidence, 4))
     answer.inferred = any(f.inferred for f in facts) and not execution.asserted_only
