@@ -35,6 +35,8 @@ INFERRED_GRAPH = URIRef("urn:kgqa:graph:inferred")
 CANDIDATE_GRAPH = URIRef("urn:kgqa:graph:candidates")
 DEFAULT_FACTS_GRAPH = URIRef("urn:kgqa:graph:facts")
 DOCUMENT_GRAPH_PREFIX = "urn:kgqa:graph:doc:"
+#: Graphs whose triples no document asserts: the ontologies, predictions, low-confidence extractions.
+NON_ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, INFERRED_GRAPH, CANDIDATE_GRAPH)
 
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
-from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH, KGQA, ONTOLOGY_GRAPH, PROV
+from kgqa.namespaces import KGQA, NON_ASSERTED_GRAPHS, PROV
+from kgqa.sparql.build import graph_not_in
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
@@ -29,9 +30,7 @@ SKIPPED_NAMESPACES = (
     str(PROV),
     str(KGQA),
 )
-NON_ASSERTED_GRAPHS = (ONTOLOGY_GRAPH, INFERRED_GRAPH, CANDIDATE_GRAPH)
-
-_GRAPH_FILTER = "FILTER(?g NOT IN (" + ", ".join(f"<{g}>" for g in NON_ASSERTED_GRAPHS) + "))"
+_GRAPH_FILTER = graph_not_in("g", NON_ASSERTED_GRAPHS)
 _PREDICATE_FILTER = " && ".join(f'!STRSTARTS(STR(?p), "{ns}")' for ns in SKIPPED_NAMESPACES)
 
 ENTITY_TRIPLES_QUERY = f"""

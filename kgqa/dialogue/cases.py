@@ -32,8 +32,8 @@ from kgqa.dialogue.observation import Observation
 from kgqa.dialogue.observe import OBSERVATION_VERSION, observe
 from kgqa.dialogue.simulator import SimQuestion, simulate_questions
 from kgqa.dialogue.synthetic import synthetic_graph
-from kgqa.namespaces import CANDIDATE_GRAPH, DEFAULT_FACTS_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kgqa.sparql.build import render_term
+from kgqa.namespaces import DEFAULT_FACTS_GRAPH, NON_ASSERTED_GRAPHS, ONTOLOGY_GRAPH
+from kgqa.sparql.build import graph_not_in
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
@@ -96,8 +96,7 @@ def observe_cases(
 
 def used_properties(engine: Engine) -> set[URIRef]:
     """The ontology properties that some asserted fact of ``engine`` uses."""
-    excluded = ", ".join(render_term(g) for g in (ONTOLOGY_GRAPH, INFERRED_GRAPH, CANDIDATE_GRAPH))
-    query = f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({excluded})) }}"
+    query = f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {graph_not_in('g', NON_ASSERTED_GRAPHS)} }}"
     return {p for (p,) in engine.sparql(query, limit=None).rows} & set(engine.ontology.properties)
 
 

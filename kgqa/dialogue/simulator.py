@@ -41,12 +41,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from kgqa.dialogue.clarify import Clarification, Option
 from kgqa.linking.labels import LabelIndex, fold
-from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kgqa.sparql.build import render_term, values_clause
+from kgqa.namespaces import NON_ASSERTED_GRAPHS
+from kgqa.sparql.build import graph_not_in, values_clause
 from kgqa.translate.structure import Hop, QueryStructure
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ _ASKS = re.compile(r"^(?:who \w+(?:ed|ote|ade)|(?:who|what) (?:is|was|are) the .
 _TRIPLES = f"""
 SELECT DISTINCT ?s ?p ?o WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(?g NOT IN ({render_term(ONTOLOGY_GRAPH)}, {render_term(INFERRED_GRAPH)}, {render_term(CANDIDATE_GRAPH)}))
+  {graph_not_in("g", NON_ASSERTED_GRAPHS)}
   FILTER(isIRI(?s))
   __VALUES__
 }}"""

@@ -29,16 +29,16 @@ from dataclasses import dataclass
 from rdflib import RDFS, Literal, URIRef
 
 from kgqa.linking.labels import LabelIndex
-from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kgqa.namespaces import NON_ASSERTED_GRAPHS
 from kgqa.ontology import Ontology
-from kgqa.sparql.build import render_term
+from kgqa.sparql.build import graph_not_in
 
 _NEIGHBOURS = f"""
 SELECT DISTINCT ?p ?o ?out WHERE {{
   {{ GRAPH ?g {{ ?topic ?p ?o }} BIND(true AS ?out) }}
   UNION
   {{ GRAPH ?g {{ ?o ?p ?topic }} BIND(false AS ?out) }}
-  FILTER(?g NOT IN ({render_term(INFERRED_GRAPH)}, {render_term(ONTOLOGY_GRAPH)}, {render_term(CANDIDATE_GRAPH)}))
+  {graph_not_in("g", NON_ASSERTED_GRAPHS)}
 }} LIMIT 200"""
 _DIGITS = re.compile(r"\b\d{1,4}\b")
 #: Degree at which the popularity prior saturates.

@@ -31,16 +31,15 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rdflib import URIRef
 
-from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kgqa.sparql.build import render_term
+from kgqa.namespaces import CANDIDATE_GRAPH, NON_ASSERTED_GRAPHS, ONTOLOGY_GRAPH
+from kgqa.sparql.build import graph_not_in
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
-# Neither the ontology's terms nor what only low-confidence extractions say.
-_NOT_DATA = f"{render_term(ONTOLOGY_GRAPH)}, {render_term(CANDIDATE_GRAPH)}"
+# Labels: neither the ontology's terms nor what only low-confidence extractions say.
 _LABEL_QUERY = f"""
 SELECT ?e ?label ?lp WHERE {{
   GRAPH ?g {{ ?e ?lp ?label }}
-  FILTER(?g NOT IN ({_NOT_DATA}))
+  {graph_not_in("g", (ONTOLOGY_GRAPH, CANDIDATE_GRAPH))}
   VALUES ?lp {{ <http://www.w3.org/2000/01/rdf-schema#label>
                <http://www.w3.org/2004/02/skos/core#prefLabel>
                <http://www.w3.org/2004/02/skos/core#altLabel> }}
@@ -50,7 +49,7 @@ SELECT ?e ?label ?lp WHERE {{
 _TYPE_QUERY = f"""
 SELECT ?e ?type (COUNT(DISTINCT ?g) AS ?n) WHERE {{
   GRAPH ?g {{ ?e a ?type }}
-  FILTER(?g NOT IN ({_NOT_DATA}, {render_term(INFERRED_GRAPH)}))
+  {graph_not_in("g", NON_ASSERTED_GRAPHS)}
   FILTER(isIRI(?e))
 }} GROUP BY ?e ?type"""
 _ALT_LABEL = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")

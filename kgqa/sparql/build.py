@@ -74,6 +74,16 @@ def values_clause(var: str, terms: Iterable[Node]) -> str:
     return f"VALUES {variable(var)} {{ " + " ".join(render_term(t) for t in terms) + " }"
 
 
+def graph_not_in(var: str, graphs: Iterable[URIRef]) -> str:
+    """``FILTER(?var NOT IN (...))``: a ``GRAPH ?var`` pattern that skips ``graphs``.
+
+    Example:
+        >>> graph_not_in("g", [URIRef("urn:kgqa:graph:candidates")])
+        'FILTER(?g NOT IN (<urn:kgqa:graph:candidates>))'
+    """
+    return f"FILTER({variable(var)} NOT IN (" + ", ".join(render_term(g) for g in graphs) + "))"
+
+
 # Strings, IRIs and comments, whose braces and keywords are not syntax. IRIREF
 # excludes spaces, so ``?a < ?b`` is not taken for an IRI.
 _OPAQUE = re.compile(

@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from kgqa.errors import QueryError
 from kgqa.namespaces import CANDIDATE_GRAPH, INFERRED_GRAPH
-from kgqa.sparql.build import render_term, values_clause
+from kgqa.sparql.build import graph_not_in, render_term, values_clause
 
 FORMS = ("select", "count", "ask")
 OPERATORS = ("=", ">", "<", ">=", "<=")
@@ -147,14 +147,14 @@ class QueryStructure:
             src = "?topic" if i == 1 else f"?x{i - 1}"
             dst = self.end if i == len(self.hops) else f"?x{i}"
             s, o = (dst, src) if hop.inverse else (src, dst)
-            patterns.append(_in_graph(f"{s} {render_term(hop.property)} {o} .", f"?g{i}", asserted_only))
+            patterns.append(_in_graph(f"{s} {render_term(hop.property)} {o} .", f"g{i}", asserted_only))
         return patterns
 
     def _constraint_triple(self, asserted_only: bool) -> str:
         hop = self.constraint
         assert hop is not None
         s, o = ("?other", "?answer") if hop.inverse else ("?answer", "?other")
-        return _in_graph(f"{s} {render_term(hop.property)} {o} .", "?gc", asserted_only)
+        return _in_graph(f"{s} {render_term(hop.property)} {o} .", "gc", asserted_only)
 
     # -- SPARQL ------------------------------------------------------------------
     def to_sparql(self, *, asserted_only: bool = False, exclude_topic: bool = True) -> str:
@@ -173,7 +173,7 @@ class QueryStructure:
         if self.answer_class is not None:
             patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
-            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "?gv", asserted_only))
+            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "gv", asserted_only))
             patterns.append(f"FILTER(?v {self.filter.op} ?value)")
         if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
             patterns.append("FILTER(?answer != ?topic)")
@@ -217,7 +217,7 @@ class QueryStructure:
         if self.answer_class is not None:
             patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
-            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "?gv", asserted_only))
+            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "gv", asserted_only))
             patterns.append(f"FILTER(?v {self.filter.op} ?value)")
             names += ["?v", "?gv"]
         if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
@@ -231,7 +231,7 @@ class QueryStructure:
 def _in_graph(triple: str, graph: str, asserted_only: bool) -> str:
     """``triple`` matched in a graph that may answer: never the candidates, the inferred ones unless asked."""
     excluded = (CANDIDATE_GRAPH, INFERRED_GRAPH) if asserted_only else (CANDIDATE_GRAPH,)
-    return f"GRAPH {graph} {{ {triple} }} FILTER({graph} NOT IN ({', '.join(render_term(g) for g in excluded)}))"
+    return f"GRAPH ?{graph} {{ {triple} }} {graph_not_in(graph, excluded)}"
 
 
 def _bind(query: str, bindings: Mapping[str, Node | Sequence[Node]]) -> str:
