@@ -156,6 +156,22 @@ class QueryStructure:
         s, o = ("?other", "?answer") if hop.inverse else ("?answer", "?other")
         return _in_graph(f"{s} {render_term(hop.property)} {o} .", "gc", asserted_only)
 
+    def _patterns(self, asserted_only: bool, exclude_topic: bool) -> list[str]:
+        """The graph patterns and filters shared by the answer query and the facts query."""
+        patterns = self._triples(asserted_only)
+        if self.constraint is not None:
+            patterns.append(self._constraint_triple(asserted_only))
+        if self.answer_class is not None:
+            patterns.append(f"?answer a {render_term(self.answer_class)} .")
+        if self.filter is not None:
+            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "gv", asserted_only))
+            patterns.append(f"FILTER(?v {self.filter.op} ?value)")
+        if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
+            patterns.append("FILTER(?answer != ?topic)")
+        if self.form == "ask" and self.filter is not None:
+            patterns.append("FILTER(?answer = ?other)")
+        return patterns
+
     # -- SPARQL ------------------------------------------------------------------
     def to_sparql(self, *, asserted_only: bool = False, exclude_topic: bool = True) -> str:
         """The SPARQL text, with ``?topic`` (and ``?other``, ``?value``) left to bind.
@@ -167,22 +183,10 @@ class QueryStructure:
         multi-hop path from answering its own topic ("the books of the translator of
         X" then lacks X); question answering turns it off, since X is one of them.
         """
-        patterns = self._triples(asserted_only)
-        if self.constraint is not None:
-            patterns.append(self._constraint_triple(asserted_only))
-        if self.answer_class is not None:
-            patterns.append(f"?answer a {render_term(self.answer_class)} .")
-        if self.filter is not None:
-            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "gv", asserted_only))
-            patterns.append(f"FILTER(?v {self.filter.op} ?value)")
-        if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
-            patterns.append("FILTER(?answer != ?topic)")
-        body = "\n".join("  " + p for p in patterns)
+        body = "\n".join("  " + p for p in self._patterns(asserted_only, exclude_topic))
         if self.form == "count":
             return f"SELECT (COUNT(DISTINCT ?answer) AS ?count) WHERE {{\n{body}\n}}"
         if self.form == "ask":
-            if self.filter is not None:
-                body += "\n  FILTER(?answer = ?other)"
             return f"ASK WHERE {{\n{body}\n}}"
         return f"SELECT DISTINCT ?answer WHERE {{\n{body}\n}}"
 
@@ -206,25 +210,15 @@ class QueryStructure:
         Columns: ``?topic``, ``?x1``..., the path's end, ``?g1``... (one graph per hop)
         and, with a filter, the compared value ``?v`` and its graph ``?gv``.
         """
-        patterns = self._triples(asserted_only)
         names = ["?topic"] if self.hops else []
         names += [f"?x{i}" for i in range(1, len(self.hops))]
         names.append(self.end)
         names += [f"?g{i}" for i in range(1, len(self.hops) + 1)]
         if self.constraint is not None:
-            patterns.append(self._constraint_triple(asserted_only))
             names += ["?other", "?gc"]
-        if self.answer_class is not None:
-            patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
-            patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "gv", asserted_only))
-            patterns.append(f"FILTER(?v {self.filter.op} ?value)")
             names += ["?v", "?gv"]
-        if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
-            patterns.append("FILTER(?answer != ?topic)")
-        if self.form == "ask" and self.filter is not None:
-            patterns.append("FILTER(?answer = ?other)")
-        body = "\n".join("  " + p for p in patterns)
+        body = "\n".join("  " + p for p in self._patterns(asserted_only, exclude_topic))
         return _bind(f"SELECT DISTINCT {' '.join(names)} WHERE {{\n{body}\n}}", bindings)
 
 
