@@ -141,14 +141,15 @@ def _facts(
     facts = []
     for (s, p, o), graphs_of in by_triple.items():
         asserted = [g for g in graphs_of if g is not None and g != INFERRED_GRAPH]
-        g = asserted[0] if asserted else graphs_of[0]
-        inferred = not asserted
-        confidence = predicted.get((s, p, o)) if g is None else confidences.get((s, p, o))
-        sources = [source_of(x, documents) for x in asserted] or [run]  # type: ignore[arg-type]
+        if asserted:
+            confidence, sources = None, list(dict.fromkeys(source_of(g, documents) for g in asserted))
+        else:  # predicted at question time (no graph) or read from the inferred graph
+            confidence = predicted.get((s, p, o)) if graphs_of[0] is None else confidences.get((s, p, o))
+            sources = [run]
+        g = (asserted or graphs_of)[0]
         facts.append(
-            Fact(s, names.get(s) or label_of(s, index), p, o, names.get(o) or label_of(o, index), inferred,  # type: ignore[arg-type]
-                 None if asserted else confidence, sources[0],
-                 {"graph": str(g) if g is not None else None, "sources": list(dict.fromkeys(sources))})
+            Fact(s, names.get(s) or label_of(s, index), p, o, names.get(o) or label_of(o, index), not asserted,  # type: ignore[arg-type]
+                 confidence, sources[0], {"graph": str(g) if g is not None else None, "sources": sources})
         )
     return facts
 
