@@ -82,6 +82,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "seed": 42,
         # torch CPU threads; 0 = half the cores
         "threads": 0,
+        # path rules mined from the graph (docs/completion.md): body length, support,
+        # and the other facts an entity needs before rules fill one of its slots
+        "rules": True,
+        "rule_length": 3,
+        "rule_min_support": 3,
+        "rule_min_facts": 2,
     },
     "answer": {
         # Ask the inferred graph (and the completion model) when the asserted facts give no answer.

@@ -30,6 +30,8 @@ SETTINGS = {
         "target_precision": 0.1,
         "min_calibration": 3,
         "threads": 1,
+        # These tests check how the embedding's predictions are stored; tests/test_complete_rules.py checks the rules'.
+        "rules": False,
     }
 }
 

@@ -64,12 +64,6 @@ def _documents(engine: Any, graphs: set[Node], known: dict[Node, str] | None = N
     return known
 
 
-def _inferred_run(engine: Any) -> str | None:
-    query = f"SELECT ?run WHERE {{ GRAPH {render_term(INFERRED_GRAPH)} {{ ?run a {render_term(KGQA.ModelRun)} }} }}"
-    rows = engine.sparql(query, limit=1, timeout=_INLINE).rows
-    return str(rows[0][0]) if rows else None
-
-
 def _hop_triple(hop: Hop, src: Node, dst: Node) -> tuple[Node, URIRef, Node]:
     return (dst, hop.property, src) if hop.inverse else (src, hop.property, dst)
 
@@ -126,12 +120,11 @@ def _facts(
     graphs = {g for *_, g in raw if g is not None}
     documents = _documents(engine, graphs, known)
     inferred_keys = [(s, p, o) for s, p, o, g in raw if g == INFERRED_GRAPH]
-    confidences: dict[tuple[Any, Any, Any], float] = {}
+    provenance: dict[tuple[Any, Any, Any], tuple[float, str]] = {}
     if inferred_keys:
-        from kgqa.complete import inferred_confidences
+        from kgqa.complete.graph import inferred_provenance
 
-        confidences = inferred_confidences(engine, inferred_keys)  # type: ignore[arg-type]
-        run = run or _inferred_run(engine)
+        provenance = inferred_provenance(engine, inferred_keys)  # type: ignore[arg-type]
     names = _names(raw, index)
     # A triple several documents state (the RDF file, a table, a text) is one fact with
     # every source: said once, asserted if any document asserts it.
@@ -143,9 +136,11 @@ def _facts(
         asserted = [g for g in graphs_of if g is not None and g != INFERRED_GRAPH]
         if asserted:
             confidence, sources = None, list(dict.fromkeys(source_of(g, documents) for g in asserted))
-        else:  # predicted at question time (no graph) or read from the inferred graph
-            confidence = predicted.get((s, p, o)) if graphs_of[0] is None else confidences.get((s, p, o))
-            sources = [run]
+        elif graphs_of[0] is None:  # predicted at question time by the run's model
+            confidence, sources = predicted.get((s, p, o)), [run]
+        else:  # read from the inferred graph: the run (embedding or rules) that predicted it
+            confidence, source = provenance.get((s, p, o), (None, None))
+            sources = [source]
         g = (asserted or graphs_of)[0]
         facts.append(
             Fact(s, names.get(s) or label_of(s, index), p, o, names.get(o) or label_of(o, index), not asserted,  # type: ignore[arg-type]

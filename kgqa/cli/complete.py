@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
         json_out: Path = typer.Option(None, "--json", help="Also write the report as JSON (- for stdout)."),
     ) -> None:
-        """Train a graph embedding on the asserted facts and write calibrated predictions.
+        """Train a graph embedding and mine path rules on the asserted facts; write calibrated predictions.
 
         Predictions go to the graph urn:kgqa:graph:inferred only; asserted graphs are
         never changed. Run it again after ingesting documents: it fine-tunes the last
@@ -62,8 +62,27 @@ def _print_report(report) -> None:  # noqa: ANN001 - a CompletionReport
     console.print(
         f"test (filtered): MRR {m['mrr']:.3f}  Hits@1 {m['hits@1']:.3f}  Hits@3 {m['hits@3']:.3f}  Hits@10 {m['hits@10']:.3f}"
     )
-    table = Table("relation", "threshold", "predictions")
-    for rel, threshold in sorted(report.thresholds.items()):
-        table.add_row(rel, "-" if threshold is None else f"{threshold:.3f}", str(report.predictions_by_relation.get(rel, 0)))
+    table = Table("relation", "threshold", "predictions", "rule threshold", "rule predictions")
+    for rel in sorted({*report.thresholds, *report.rule_thresholds}):
+        table.add_row(
+            step_name((rel, False)),
+            _threshold(report.thresholds.get(rel)),
+            str(report.predictions_by_relation.get(rel, 0)),
+            _threshold(report.rule_thresholds.get(rel)),
+            str(report.rule_predictions_by_relation.get(rel, 0)),
+        )
     console.print(table)
-    console.print(f"{report.predictions} predictions written to urn:kgqa:graph:inferred; model in {report.directory}")
+    console.print(
+        f"{report.predictions} embedding and {report.rule_predictions} rule predictions ({report.rules} rules mined) "
+        f"written to urn:kgqa:graph:inferred; model and rules in {report.directory}"
+    )
+
+
+def step_name(step: tuple[str, bool]) -> str:
+    from kgqa.complete.rules import step_name as name
+
+    return name(step)
+
+
+def _threshold(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -1,5 +1,9 @@
 """Complete a project's graph: export, train, calibrate, predict, write the inferred graph.
 
+Two kinds of prediction land in the inferred graph, each under its own model run:
+the PyKEEN embedding's calibrated links, and the links of rules mined from the same
+triples (:mod:`kgqa.complete.rules`), calibrated to the same target precision.
+
 Example:
     >>> import tempfile
     >>> from kgqa import Engine
@@ -15,6 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,14 +30,21 @@ from kgqa.complete.errors import CompletionError
 from kgqa.complete.export import asserted_entity_triples, entity_types
 from kgqa.complete.options import TrainingOptions
 from kgqa.complete.positions import ontology_positions
+from kgqa.complete.predict import Prediction
+from kgqa.complete.rules import RuleSet
 
 if TYPE_CHECKING:
+    from rdflib import URIRef
+
     from kgqa.engine import Engine
 
 log = logging.getLogger(__name__)
 
 #: Runs kept on disk: the latest and the one before it.
 KEEP_RUNS = 2
+#: The rules mined in a run are a model run of their own in the inferred graph.
+RULES_RUN_SUFFIX = "-rules"
+RULES_MODEL = "rules"
 
 
 @dataclass
@@ -49,6 +61,11 @@ class CompletionReport:
     predictions: int
     predictions_by_relation: dict[str, int] = field(default_factory=dict)
     thresholds: dict[str, float | None] = field(default_factory=dict)
+    #: Rules mined, the links they predict per relation, and each relation's score threshold.
+    rules: int = 0
+    rule_predictions: int = 0
+    rule_predictions_by_relation: dict[str, int] = field(default_factory=dict)
+    rule_thresholds: dict[str, float | None] = field(default_factory=dict)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,14 +123,18 @@ def complete(
         )
         scorer = Scorer.from_directory(run_dir)
         predictions = predict_links(scorer, options.top_k, progress=progress)
+        embedded = datetime.now(timezone.utc)
+        rules, rule_predictions = _rule_predictions(triples, positions[0], options, run_dir)
         write_inferred(
             engine,
-            prediction_quads(
-                predictions,
-                run_id=trained.run_id,
-                model_name=options.model,
-                started=started,
-                ended=datetime.now(timezone.utc),
+            chain(
+                prediction_quads(
+                    predictions, run_id=trained.run_id, model_name=options.model, started=started, ended=embedded
+                ),
+                prediction_quads(
+                    rule_predictions, run_id=trained.run_id + RULES_RUN_SUFFIX, model_name=RULES_MODEL,
+                    started=embedded, ended=datetime.now(timezone.utc),
+                ) if rules is not None else (),
             ),
         )
     except BaseException:
@@ -122,6 +143,7 @@ def complete(
     runs.set_latest(root, run_dir)
     _prune(root, keep=KEEP_RUNS, remove=remove_run)
     by_relation = Counter(p.relation for p in predictions)
+    by_rule_relation = Counter(p.relation for p in rule_predictions)
     return CompletionReport(
         run_id=trained.run_id,
         directory=run_dir,
@@ -133,8 +155,30 @@ def complete(
         predictions=len(predictions),
         predictions_by_relation=dict(sorted(by_relation.items())),
         thresholds=trained.thresholds,
+        rules=rules.count if rules is not None else 0,
+        rule_predictions=len(rule_predictions),
+        rule_predictions_by_relation=dict(sorted(by_rule_relation.items())),
+        rule_thresholds={s[0]: c.threshold for s, c in sorted(rules.calibration.items())} if rules is not None else {},
         seconds=time.perf_counter() - start,
     )
+
+
+def _rule_predictions(
+    triples: list[tuple[URIRef, URIRef, URIRef]], domains: dict[str, set[str]], options: TrainingOptions, run_dir: Path
+) -> tuple[RuleSet | None, list[Prediction]]:
+    """Mine rules from ``triples`` (saved as the run's ``rules.json``) and their calibrated links."""
+    if not options.rules:
+        return None, []
+    rules = RuleSet.mine(
+        [(str(h), str(r), str(t)) for h, r, t in triples],
+        length=options.rule_length,
+        min_support=options.rule_min_support,
+        min_calibration=options.min_calibration,
+        target_precision=options.target_precision,
+    )
+    rules.save(run_dir / runs.RULES_FILE)
+    links = rules.links(domains=domains, min_facts=options.rule_min_facts)
+    return rules, [Prediction(x.head, x.relation, x.tail, x.score, x.confidence, str(x.rule)) for x in links]
 
 
 def _prune(root: Path, *, keep: int, remove: Any) -> None:

@@ -5,8 +5,10 @@ Each accepted prediction is written twice into ``urn:kgqa:graph:inferred``:
 * the plain triple ``<h> <r> <t>``, so the same SPARQL patterns match it;
 * a reified ``kgqa:Prediction`` node with ``rdf:subject`` / ``rdf:predicate`` /
   ``rdf:object``, ``kgqa:confidence`` (calibrated, ``xsd:double``), ``kgqa:score``
-  (raw) and ``kgqa:inferredBy`` the ``kgqa:ModelRun`` (``kgqa:modelName``,
-  ``prov:startedAtTime``, ``prov:endedAtTime``).
+  (raw), ``kgqa:rule`` (for rule links, the rule that predicts it) and
+  ``kgqa:inferredBy`` the ``kgqa:ModelRun`` (``kgqa:modelName``,
+  ``prov:startedAtTime``, ``prov:endedAtTime``): the embedding run, or the rules
+  mined in the same ``kgqa complete``.
 
 A new run replaces the whole graph in one atomic step; dropping it leaves the
 asserted graphs exactly as they were.
@@ -74,6 +76,8 @@ def prediction_quads(
         yield node, RDF.object, t, g
         yield node, KGQA.confidence, Literal(p.confidence, datatype=XSD.double), g
         yield node, KGQA.score, Literal(p.score, datatype=XSD.double), g
+        if p.rule:
+            yield node, KGQA.rule, Literal(p.rule), g
         yield node, KGQA.inferredBy, run, g
 
 
@@ -89,28 +93,35 @@ def drop_inferred(engine: Engine) -> int:
     return n
 
 
-_CONFIDENCE_QUERY = f"""
-SELECT ?h ?r ?t (MAX(?c) AS ?confidence) WHERE {{
+_PROVENANCE_QUERY = f"""
+SELECT ?h ?r ?t ?c ?run WHERE {{
   {{VALUES}}
   GRAPH <{INFERRED_GRAPH}> {{
     ?p a <{KGQA.Prediction}> ; <{RDF.subject}> ?h ; <{RDF.predicate}> ?r ; <{RDF.object}> ?t ;
-       <{KGQA.confidence}> ?c .
+       <{KGQA.confidence}> ?c ; <{KGQA.inferredBy}> ?run .
   }}
-}} GROUP BY ?h ?r ?t"""
+}} ORDER BY DESC(?c) ?run"""
+
+
+def inferred_provenance(engine: Engine, triples: Sequence[Triple]) -> dict[Triple, tuple[float, str]]:
+    """For each of ``triples`` that is an inferred link: its best calibrated confidence
+    and the run (embedding or rules) that gave it. One query for the whole batch."""
+    if not triples:
+        return {}
+    rows = " ".join(f"({render_term(h)} {render_term(r)} {render_term(t)})" for h, r, t in triples)
+    query = _PROVENANCE_QUERY.replace("{VALUES}", f"VALUES (?h ?r ?t) {{ {rows} }}")
+    out: dict[Triple, tuple[float, str]] = {}
+    for h, r, t, c, run in engine.store.query(query, timeout=None, limit=None).rows:
+        out.setdefault((h, r, t), (float(c.toPython()), str(run)))  # type: ignore[union-attr]
+    return out
 
 
 def inferred_confidences(engine: Engine, triples: Sequence[Triple]) -> dict[Triple, float]:
     """Calibrated confidence of each of ``triples`` that is an inferred link (others are absent).
 
-    One query for the whole batch; the QA layer uses it to label answers that rest
-    on predicted rather than asserted facts.
+    The QA layer uses it to label answers that rest on predicted rather than asserted facts.
     """
-    if not triples:
-        return {}
-    rows = " ".join(f"({render_term(h)} {render_term(r)} {render_term(t)})" for h, r, t in triples)
-    query = _CONFIDENCE_QUERY.replace("{VALUES}", f"VALUES (?h ?r ?t) {{ {rows} }}")
-    result = engine.store.query(query, timeout=None, limit=None)
-    return {(h, r, t): float(c.toPython()) for h, r, t, c in result.rows}  # type: ignore[union-attr]
+    return {triple: c for triple, (c, _) in inferred_provenance(engine, triples).items()}
 
 
 def inferred_confidence(engine: Engine, head: URIRef, relation: URIRef, tail: URIRef) -> float | None:

@@ -44,6 +44,14 @@ class TrainingOptions:
     seed: int = 42
     #: Torch CPU threads; 0 picks half the cores.
     threads: int = 0
+    #: Also mine path rules (``kgqa.complete.rules``) and write the links they predict at
+    #: ``target_precision``: what small graphs can be completed with.
+    rules: bool = True
+    #: Longest rule body (steps), the support a rule needs, and the facts an entity
+    #: needs besides the missing one before rules fill its slot.
+    rule_length: int = 3
+    rule_min_support: int = 3
+    rule_min_facts: int = 2
 
     @classmethod
     def from_config(cls, config: Config, **overrides: Any) -> TrainingOptions:

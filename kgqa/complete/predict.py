@@ -24,6 +24,8 @@ class Prediction:
     tail: str
     score: float
     confidence: float
+    #: The rule behind a rule-based link (its best one), empty for embedding links.
+    rule: str = ""
 
 
 def predict_links(scorer: Scorer, top_k_per_query: int, *, progress: bool = True) -> list[Prediction]:

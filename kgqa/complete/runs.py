@@ -5,8 +5,9 @@ store: the model (``model.pt``), the id mappings (``entities.json``,
 ``relations.json``: position = PyKEEN id), the known triples as ids
 (``triples.npy``), the allowed heads and tails of each relation
 (``positions.json``), the calibration (``calibration.json``), the settings
-(``config.json``), the metrics (``metrics.json``) and the training curves
-(``curves.png``). A project keeps its runs under ``models/completion/`` and names
+(``config.json``), the metrics (``metrics.json``), the training curves
+(``curves.png``) and the rules mined beside the model with their calibration
+(``rules.json``). A project keeps its runs under ``models/completion/`` and names
 the current one in the ``latest`` file, which is replaced atomically.
 """
 
@@ -31,6 +32,7 @@ CALIBRATION_FILE = "calibration.json"
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.json"
 CURVES_FILE = "curves.png"
+RULES_FILE = "rules.json"
 LATEST_FILE = "latest"
 
 
