@@ -28,7 +28,8 @@ class Fact:
     """One triple with labels and provenance.
 
     ``source`` is the document path (asserted facts) or the model-run IRI (inferred
-    ones); ``confidence`` is set for inferred and extracted facts.
+    ones); ``confidence`` is set for inferred and extracted facts; ``extra["rule"]``
+    names the mined rule behind a rule-based link.
     """
 
     subject: URIRef
@@ -55,4 +56,5 @@ class Fact:
             "kind": self.kind,
             "confidence": self.confidence,
             "source": self.source,
+            "rule": self.extra.get("rule"),
         }

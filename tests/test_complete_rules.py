@@ -109,4 +109,5 @@ def test_an_answer_resting_on_a_rule_link_says_so(completed: Engine) -> None:
     assert {URIRef(a.iri) for a in answer.answers} == {RES.Polish} and answer.inferred
     fact = answer.facts[0]
     assert fact.inferred and fact.confidence >= 0.8 and fact.source.endswith("-rules")
+    assert fact.to_dict()["rule"].startswith("originalLanguage <- ")
     assert "inferred" in answer.text

@@ -120,7 +120,7 @@ def _facts(
     graphs = {g for *_, g in raw if g is not None}
     documents = _documents(engine, graphs, known)
     inferred_keys = [(s, p, o) for s, p, o, g in raw if g == INFERRED_GRAPH]
-    provenance: dict[tuple[Any, Any, Any], tuple[float, str]] = {}
+    provenance: dict[tuple[Any, Any, Any], tuple[float, str, str | None]] = {}
     if inferred_keys:
         from kgqa.complete.graph import inferred_provenance
 
@@ -134,17 +134,19 @@ def _facts(
     facts = []
     for (s, p, o), graphs_of in by_triple.items():
         asserted = [g for g in graphs_of if g is not None and g != INFERRED_GRAPH]
+        rule = None
         if asserted:
             confidence, sources = None, list(dict.fromkeys(source_of(g, documents) for g in asserted))
         elif graphs_of[0] is None:  # predicted at question time by the run's model
             confidence, sources = predicted.get((s, p, o)), [run]
         else:  # read from the inferred graph: the run (embedding or rules) that predicted it
-            confidence, source = provenance.get((s, p, o), (None, None))
+            confidence, source, rule = provenance.get((s, p, o), (None, None, None))
             sources = [source]
         g = (asserted or graphs_of)[0]
+        extra = {"graph": str(g) if g is not None else None, "sources": sources, **({"rule": rule} if rule else {})}
         facts.append(
             Fact(s, names.get(s) or label_of(s, index), p, o, names.get(o) or label_of(o, index), not asserted,  # type: ignore[arg-type]
-                 confidence, sources[0], {"graph": str(g) if g is not None else None, "sources": sources})
+                 confidence, sources[0], extra)
         )
     return facts
 

@@ -59,7 +59,8 @@ def print_answer(answer, explain: bool) -> None:  # noqa: ANN001 - kgqa.answer.A
     table = Table("fact", "kind", "confidence", "source", title="facts")
     for f in answer.facts[:40]:
         table.add_row(escape(f"{f.subject_label} · {_short(str(f.predicate))} · {f.object_label}"), f.kind,
-                      "" if f.confidence is None else f"{f.confidence:.2f}", escape(f.source or ""))
+                      "" if f.confidence is None else f"{f.confidence:.2f}",
+                      escape("\n".join(x for x in (f.source, f.extra.get("rule")) if x)))
     if len(answer.facts) > 40:
         table.add_row(f"... {len(answer.facts) - 40} more", "", "", "")
     console.print(table)

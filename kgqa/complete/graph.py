@@ -94,25 +94,27 @@ def drop_inferred(engine: Engine) -> int:
 
 
 _PROVENANCE_QUERY = f"""
-SELECT ?h ?r ?t ?c ?run WHERE {{
+SELECT ?h ?r ?t ?c ?run ?rule WHERE {{
   {{VALUES}}
   GRAPH <{INFERRED_GRAPH}> {{
     ?p a <{KGQA.Prediction}> ; <{RDF.subject}> ?h ; <{RDF.predicate}> ?r ; <{RDF.object}> ?t ;
        <{KGQA.confidence}> ?c ; <{KGQA.inferredBy}> ?run .
+    OPTIONAL {{ ?p <{KGQA.rule}> ?rule }}
   }}
 }} ORDER BY DESC(?c) ?run"""
 
 
-def inferred_provenance(engine: Engine, triples: Sequence[Triple]) -> dict[Triple, tuple[float, str]]:
-    """For each of ``triples`` that is an inferred link: its best calibrated confidence
-    and the run (embedding or rules) that gave it. One query for the whole batch."""
+def inferred_provenance(engine: Engine, triples: Sequence[Triple]) -> dict[Triple, tuple[float, str, str | None]]:
+    """For each of ``triples`` that is an inferred link: its best calibrated confidence,
+    the run (embedding or rules) that gave it and, for a rule link, the rule. One query
+    for the whole batch."""
     if not triples:
         return {}
     rows = " ".join(f"({render_term(h)} {render_term(r)} {render_term(t)})" for h, r, t in triples)
     query = _PROVENANCE_QUERY.replace("{VALUES}", f"VALUES (?h ?r ?t) {{ {rows} }}")
-    out: dict[Triple, tuple[float, str]] = {}
-    for h, r, t, c, run in engine.store.query(query, timeout=None, limit=None).rows:
-        out.setdefault((h, r, t), (float(c.toPython()), str(run)))  # type: ignore[union-attr]
+    out: dict[Triple, tuple[float, str, str | None]] = {}
+    for h, r, t, c, run, rule in engine.store.query(query, timeout=None, limit=None).rows:
+        out.setdefault((h, r, t), (float(c.toPython()), str(run), None if rule is None else str(rule)))  # type: ignore[union-attr]
     return out
 
 
@@ -121,7 +123,7 @@ def inferred_confidences(engine: Engine, triples: Sequence[Triple]) -> dict[Trip
 
     The QA layer uses it to label answers that rest on predicted rather than asserted facts.
     """
-    return {triple: c for triple, (c, _) in inferred_provenance(engine, triples).items()}
+    return {triple: c for triple, (c, _, _) in inferred_provenance(engine, triples).items()}
 
 
 def inferred_confidence(engine: Engine, head: URIRef, relation: URIRef, tail: URIRef) -> float | None:
