@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -148,6 +148,48 @@ class PathIndex:
         return out
 
 
+def mine_rules(
+    index: PathIndex,
+    *,
+    length: int,
+    hub: int = HUB,
+    min_support: int = 3,
+    min_confidence: float = 0.1,
+    head_ok: Callable[[Step], bool] = lambda head: not head[1],
+    body_ok: Callable[[Step, Body], bool] = lambda head, body: body[0] != head,
+) -> list[Rule]:
+    """Every rule ``head <- body`` (``head_ok`` and ``body_ok`` allow) with its support and PCA confidence.
+
+    By default heads are forward steps and no body starts with its head step.
+    """
+    support: Counter[tuple[Step, Body]] = Counter()
+    reached: Counter[tuple[Step, Body]] = Counter()
+    for anchor in sorted(index.adj):
+        facts = {s: ys for s, ys in index.adj[anchor].items() if head_ok(s)}
+        if not facts:
+            continue
+        bodies = index.bodies(anchor, length, hub)
+        for head, targets in facts.items():
+            for body, ends in bodies.items():
+                if body_ok(head, body):
+                    reached[(head, body)] += len(ends)
+                    support[(head, body)] += len(ends & targets)
+    return [
+        Rule(head, body, n, n / reached[(head, body)])
+        for (head, body), n in support.items()
+        if n >= min_support and n / reached[(head, body)] >= min_confidence
+    ]
+
+
+def misses(rules: Iterable[Rule], bodies: Mapping[Body, set[str]]) -> dict[str, float]:
+    """Per target the ``rules`` reach through ``bodies``: the probability that none of them is right."""
+    miss: dict[str, float] = {}
+    for rule in rules:
+        for y in bodies.get(rule.body, ()):
+            miss[y] = miss.get(y, 1.0) * (1.0 - rule.confidence)
+    return miss
+
+
 class RuleSet:
     """Mined rules per head step, their calibration, and the links they predict."""
 
@@ -188,24 +230,7 @@ class RuleSet:
     ) -> RuleSet:
         """Mine every rule with a body of 1 to ``length`` steps that ``triples`` support."""
         index = PathIndex(triples)
-        support: Counter[tuple[Step, Body]] = Counter()
-        reached: Counter[tuple[Step, Body]] = Counter()
-        for anchor in sorted(index.adj):
-            facts = dict(index.adj[anchor])
-            bodies = index.bodies(anchor, length, hub)
-            for head, targets in facts.items():
-                if head[1]:
-                    continue
-                for body, ends in bodies.items():
-                    if body[0] == head:
-                        continue
-                    reached[(head, body)] += len(ends)
-                    support[(head, body)] += len(ends & targets)
-        rules = [
-            Rule(head, body, n, n / reached[(head, body)])
-            for (head, body), n in support.items()
-            if n >= min_support and n / reached[(head, body)] >= min_confidence
-        ]
+        rules = mine_rules(index, length=length, hub=hub, min_support=min_support, min_confidence=min_confidence)
         return cls(index, rules, length=length, hub=hub, min_calibration=min_calibration,
                    target_precision=target_precision)
 
@@ -213,11 +238,7 @@ class RuleSet:
         """Noisy-or of the confidences of the rules of ``step`` that reach each target from ``anchor``."""
         if bodies is None:
             bodies = self.index.bodies(anchor, self.length, self.hub)
-        miss: dict[str, float] = {}
-        for rule in self.rules.get(step, ()):
-            for y in bodies.get(rule.body, ()):
-                miss[y] = miss.get(y, 1.0) * (1.0 - rule.confidence)
-        return {y: 1.0 - m for y, m in miss.items()}
+        return {y: 1.0 - m for y, m in misses(self.rules.get(step, ()), bodies).items()}
 
     def _calibrate(self, min_calibration: int, target_precision: float) -> dict[Step, StepCalibration]:
         pairs: dict[Step, list[tuple[float, bool]]] = defaultdict(list)

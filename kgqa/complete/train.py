@@ -34,7 +34,7 @@ import numpy as np
 from kgqa.complete import runs
 from kgqa.complete.errors import CompletionError
 from kgqa.complete.options import TrainingOptions
-from kgqa.complete.positions import Positions, observed_positions
+from kgqa.complete.positions import observed_positions
 from kgqa.complete.recipes import recipe_for
 from kgqa.complete.split import LabeledTriple, stable_split
 

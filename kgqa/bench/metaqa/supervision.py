@@ -29,7 +29,8 @@ from collections.abc import Iterable, Sequence
 
 from rdflib import URIRef
 
-from kgqa.datasets.metaqa import PROPERTY_RELATION, RELATIONS, Question, Triple
+from kgqa.complete.rules import PathIndex
+from kgqa.datasets.metaqa import PROPERTY_RELATION, RELATIONS, Question
 from kgqa.ontology import Ontology
 from kgqa.translate import Hop, QueryStructure
 
@@ -48,14 +49,8 @@ _STOP = frozenset(
 _WORD = re.compile(r"[a-z]+")
 
 
-class KBGraph:
-    """A KB as adjacency sets, for searching relation paths in memory."""
-
-    def __init__(self, triples: Iterable[Triple]) -> None:
-        self.adj: dict[str, dict[Step, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for head, relation, tail in triples:
-            self.adj[head][(relation, False)].add(tail)
-            self.adj[tail][(relation, True)].add(head)
+class KBGraph(PathIndex):
+    """A KB as adjacency sets (:class:`~kgqa.complete.rules.PathIndex`), for searching relation paths in memory."""
 
     def step(self, frontier: set[str], step: Step) -> set[str]:
         out: set[str] = set()

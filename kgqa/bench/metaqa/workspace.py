@@ -43,7 +43,7 @@ KB_FILES = {"full": "kb.txt", "half": "kb_half.txt"}
 #: Bumped when the way an artifact is built changes, so old caches are not reused.
 VERSION = "1"
 SUPERVISION_VERSION = "3"
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 TRANSLATOR_VERSION = "kgqa-translator-1"
 #: Rule links at least this confident go into the inferred graph (PCA confidence).
 MATERIALISE = 0.3
@@ -194,11 +194,11 @@ class Workspace:
 
     def rules(self, kb: str, train: list[metaqa.Question]) -> RuleModel:
         """Rules mined from ``kb`` plus the facts the training answers state (cached as JSON)."""
-        from kgqa.bench.metaqa.rules import RuleModel
+        from kgqa.bench.metaqa.rules import RULE_LENGTH, RuleModel
 
         facts = training_facts(self.examples(kb, train))
         triples = list(dict.fromkeys([*self.triples(kb), *facts]))
-        path = self.cache / kb / f"rules-{_digest(RULES_VERSION, self._kb_digest(kb), facts)}.json"
+        path = self.cache / kb / f"rules-{_digest(RULES_VERSION, RULE_LENGTH, self._kb_digest(kb), facts)}.json"
         if path.exists():
             self.timings.setdefault(f"rule mining ({kb})", 0.0)
             return RuleModel.load(path, triples, self.names.names())
