@@ -9,7 +9,7 @@ from kgqa import Engine
 from kgqa.answer import ask
 from kgqa.complete.rules import PathIndex, RuleSet
 from kgqa.namespaces import INFERRED_GRAPH, KGQA, RES, SF
-from test_qa_support import answering_engine
+from test_qa_support import SAMPLE_GRAPH, answering_engine
 
 
 def series_graph(books: int = 12, published: int = 11) -> list[tuple[str, str, str]]:
@@ -111,3 +111,17 @@ def test_an_answer_resting_on_a_rule_link_says_so(completed: Engine) -> None:
     assert fact.inferred and fact.confidence >= 0.8 and fact.source.endswith("-rules")
     assert fact.to_dict()["rule"].startswith("originalLanguage <- ")
     assert "inferred" in answer.text
+
+
+def test_rules_can_be_turned_off(tmp_path) -> None:
+    from kgqa.ontology import bundled_ontology
+
+    engine = Engine.init(tmp_path / ".kgqa", ontologies=[bundled_ontology("scifi.ttl")])
+    try:
+        engine.load([SAMPLE_GRAPH])
+        report = engine.complete(model="DistMult", epochs=5, embedding_dim=8, threads=1, rules=False, progress=False)
+        assert (report.rules, report.rule_predictions) == (0, 0)
+        assert not engine.sparql(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?p <{KGQA.rule}> ?r }} }}").value
+        assert not (report.directory / "rules.json").exists()
+    finally:
+        engine.close()

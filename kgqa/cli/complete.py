@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         epochs: int = typer.Option(None, help="Most epochs to train (early stopping may end sooner)."),
         dim: int = typer.Option(None, "--dim", help="Embedding dimension."),
         target_precision: float = typer.Option(None, help="Precision each relation's threshold must reach."),
+        rules: bool = typer.Option(None, "--rules/--no-rules", help="Also mine path rules (default: complete.rules)."),
         retrain: bool = typer.Option(False, help="Train from scratch even if the last run could be fine-tuned."),
         drop: bool = typer.Option(False, help="Remove the inferred graph and stop."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
                 epochs=epochs,
                 embedding_dim=dim,
                 target_precision=target_precision,
+                rules=rules,
                 retrain=retrain,
                 progress=not quiet,
             )
