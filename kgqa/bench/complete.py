@@ -232,24 +232,25 @@ def _run_dataset(
 
 
 def _rules_on_sample(target_precision: float, hidden_share: float = 0.2, seed: int = 42) -> dict[str, Any]:
-    """Hide a fixed share of the sample graph's entity triples; what do the rules bring back?"""
-    from rdflib import RDF, Graph, URIRef
+    """Hide a fixed share of the sample graph's entity triples; what do the rules bring back?
 
+    The triples, types and domains are read the way ``kgqa complete`` reads them, from
+    a project with the sample loaded.
+    """
+    from kgqa.bench.qa import sample_project
+    from kgqa.complete.export import asserted_entity_triples, entity_types
     from kgqa.complete.positions import ontology_positions
-    from kgqa.namespaces import SF
-    from kgqa.ontology import Ontology, bundled_ontology
 
-    root = Path(__file__).resolve().parents[2] / "data" / "sample"
-    graph = Graph().parse(root / "graph.ttl")
-    triples = sorted(
-        (s, p, o) for s, p, o in graph if isinstance(o, URIRef) and str(p).startswith(str(SF))
-    )
-    types: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for e, c in graph.subject_objects(RDF.type):
-        types[e].add(c)  # type: ignore[index]
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = sample_project(Path(scratch) / ".kgqa")
+        try:
+            triples = asserted_entity_triples(engine)
+            types, ontology = entity_types(engine), engine.ontology
+        finally:
+            engine.close()
     hidden = set(random.Random(seed).sample(triples, round(hidden_share * len(triples))))
     kept = [t for t in triples if t not in hidden]
-    heads, _ = ontology_positions(kept, types, Ontology.from_files([bundled_ontology("scifi.ttl")]))
+    heads, _ = ontology_positions(kept, types, ontology)
     return _rule_recovery(
         "sample graph.ttl", [tuple(map(str, t)) for t in kept], {tuple(map(str, t)) for t in triples},
         {tuple(map(str, t)) for t in hidden}, heads, length=3, target_precision=target_precision,

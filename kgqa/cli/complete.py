@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from kgqa.cli.common import console, open_engine, write_json
+from kgqa.verbalize.lexicon import local_name
 
 
 def register(app: typer.Typer) -> None:
@@ -67,7 +68,7 @@ def _print_report(report) -> None:  # noqa: ANN001 - a CompletionReport
     table = Table("relation", "threshold", "predictions", "rule threshold", "rule predictions")
     for rel in sorted({*report.thresholds, *report.rule_thresholds}):
         table.add_row(
-            step_name((rel, False)),
+            local_name(rel),
             _threshold(report.thresholds.get(rel)),
             str(report.predictions_by_relation.get(rel, 0)),
             _threshold(report.rule_thresholds.get(rel)),
@@ -78,12 +79,6 @@ def _print_report(report) -> None:  # noqa: ANN001 - a CompletionReport
         f"{report.predictions} embedding and {report.rule_predictions} rule predictions ({report.rules} rules mined) "
         f"written to urn:kgqa:graph:inferred; model and rules in {report.directory}"
     )
-
-
-def step_name(step: tuple[str, bool]) -> str:
-    from kgqa.complete.rules import step_name as name
-
-    return name(step)
 
 
 def _threshold(value: float | None) -> str:

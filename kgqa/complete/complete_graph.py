@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

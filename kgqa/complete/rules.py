@@ -54,6 +54,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kgqa.verbalize.lexicon import local_name
+
 #: A relation followed forwards (``False``) or backwards (``True``).
 Step = tuple[str, bool]
 Body = tuple[Step, ...]
@@ -66,8 +68,7 @@ HUB = 50
 
 def step_name(step: Step) -> str:
     """``author`` or ``author^-1``: the relation's local name (IRIs are shortened for people)."""
-    local = step[0].rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    return local + ("^-1" if step[1] else "")
+    return local_name(step[0]) + ("^-1" if step[1] else "")
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class StepCalibration:
         higher score never gets a lower confidence.
         """
         i = int(np.searchsorted(-np.asarray(self.levels), -score, side="right")) - 1
-        return max(self.precision[max(i, 0):], default=0.0) if i >= 0 else 0.0
+        return max(self.precision[i:]) if i >= 0 else 0.0
 
 
 class PathIndex:
@@ -123,9 +124,6 @@ class PathIndex:
         for head, relation, tail in triples:
             self.adj[head][(relation, False)].add(tail)
             self.adj[tail][(relation, True)].add(head)
-
-    def targets(self, anchor: str, step: Step) -> set[str]:
-        return self.adj[anchor].get(step, set()) if anchor in self.adj else set()
 
     def bodies(self, anchor: str, length: int, hub: int = HUB) -> dict[Body, set[str]]:
         """Every path of 1 to ``length`` steps from ``anchor`` that never returns to it, and where it ends."""

@@ -49,7 +49,6 @@ RULE_LENGTH = 2
 SIBLINGS = 200
 #: Anchors per step on which the neighbours' vote is checked while mining.
 VOTE_SAMPLE = 1500
-Path_ = tuple[Step, ...]
 
 
 class NamedGraph(KBGraph):
@@ -125,7 +124,7 @@ class RuleModel:
     def predict(self, anchor: str, step: Step, k: int = 10, *, vote: bool = True) -> list[tuple[str, float]]:
         """The ``k`` best targets of (anchor, step): noisy-or of the rules and (with ``vote``)
         the neighbours' vote, which helps where the anchor has no target of the step yet."""
-        miss = self._misses(self.graph.bodies(anchor, RULE_LENGTH, HUB) if step in self.rules else {}, step)
+        miss = misses(self.rules.get(step, ()), self.graph.bodies(anchor, RULE_LENGTH, HUB) if step in self.rules else {})
         reliability = self.vote_precision.get(step, 0.0) if vote else 0.0
         if reliability > 0:
             votes = self.graph.neighbour_votes(anchor, step)
@@ -134,10 +133,6 @@ class RuleModel:
                 miss[y] = miss.get(y, 1.0) * (1.0 - reliability * n / top)
         ranked = sorted(((y, 1.0 - m) for y, m in miss.items()), key=lambda yc: (-yc[1], yc[0]))
         return ranked[:k]
-
-    def _misses(self, bodies: dict[Path_, set[str]], step: Step) -> dict[str, float]:
-        """Per target, the probability that no rule of ``step`` reaching it is right."""
-        return misses(self.rules.get(step, ()), bodies)
 
     def links(self, min_confidence: float, k: int = 3) -> Iterator[tuple[str, Step, str, float]]:
         """(anchor, step, target, confidence) for every empty slot the rules fill with at least
@@ -156,7 +151,7 @@ class RuleModel:
                 continue
             bodies = self.graph.bodies(anchor, RULE_LENGTH, HUB)
             for step in steps:
-                ranked = sorted(((y, 1.0 - m) for y, m in self._misses(bodies, step).items()), key=lambda yc: (-yc[1], yc[0]))
+                ranked = sorted(((y, 1.0 - m) for y, m in misses(self.rules.get(step, ()), bodies).items()), key=lambda yc: (-yc[1], yc[0]))
                 for y, confidence in ranked[:k]:
                     if confidence >= min_confidence:
                         yield anchor, step, y, confidence

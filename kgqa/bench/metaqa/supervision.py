@@ -29,13 +29,11 @@ from collections.abc import Iterable, Sequence
 
 from rdflib import URIRef
 
-from kgqa.complete.rules import PathIndex
+from kgqa.complete.rules import PathIndex, Step
 from kgqa.datasets.metaqa import PROPERTY_RELATION, RELATIONS, Question
 from kgqa.ontology import Ontology
 from kgqa.translate import Hop, QueryStructure
 
-#: One step of a path: a MetaQA relation, followed forwards (False) or backwards (True).
-Step = tuple[str, bool]
 #: Intermediate sets larger than this are not expanded while searching (MetaQA's
 #: paths go through directors, writers, actors and movies, never through huge tag sets).
 MAX_FRONTIER = 1_000
