@@ -28,7 +28,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.util import from_n3
 
 from kgqa.linking import fold
-from kgqa.namespaces import entity_iri
+from kgqa.namespaces import entity_iri, local_name
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
@@ -148,10 +148,9 @@ def evaluate(
                 if not t["asserted"] or t["predicate"] == RDF.type.n3():
                     continue
                 s, p, o = (from_n3(t[k]) for k in ("subject", "predicate", "object"))
-                local = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
                 s_key = reference.align(s, names.get(s, []), types.get(s, []))
                 o_key = str(o.toPython()) if isinstance(o, Literal) else reference.align(o, names.get(o, []), types.get(o, []))
-                got.add((s_key, local, o_key))
+                got.add((s_key, local_name(str(p)), o_key))
             _tally(result, doc, want, got)
     finally:
         prov.close()

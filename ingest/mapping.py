@@ -43,6 +43,7 @@ from pathlib import Path
 from rdflib import RDFS, SKOS, XSD, Literal, URIRef
 
 from kgqa.errors import KgqaError
+from kgqa.namespaces import local_name
 from kgqa.ontology import Ontology, Property
 
 _KNOWN_PREFIXES = {
@@ -192,8 +193,7 @@ def _expand(name: str, prefixes: dict[str, str], where: str) -> URIRef:
 def _class(ontology: Ontology, name: str, prefixes: dict[str, str], where: str) -> URIRef:
     key = name.lower()
     for cls in ontology.classes.values():
-        local = str(cls.iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        if key in (local.lower(), cls.label.lower()):
+        if key in (local_name(cls.iri).lower(), cls.label.lower()):
             return cls.iri
     if ":" in name:
         iri = _expand(name, prefixes, where)
@@ -213,7 +213,7 @@ def _property(ontology: Ontology, name: str, prefixes: dict[str, str], where: st
     if iri is not None and iri in ontology.properties:
         return ontology.properties[iri]
     if iri in _ANNOTATIONS:
-        return Property(iri, iri.rsplit("#", 1)[-1], is_datatype=True)
+        return Property(iri, local_name(iri), is_datatype=True)
     try:
         return ontology.property_by_name(name)
     except KgqaError:

@@ -7,7 +7,8 @@ kgqa keeps facts apart by named graph:
   document asserts;
 * ``INFERRED_GRAPH`` holds links predicted by graph completion, with their scores.
 
-Queries see the union of all graphs unless they name one.
+Queries see the union of all graphs unless they name one. :func:`local_name` reads
+an IRI's last segment back, for labels of last resort and short names in tables.
 
 Example:
     >>> from kgqa.namespaces import entity_iri, document_graph
@@ -59,6 +60,21 @@ def entity_iri(label: str, disambiguator: str | None = None) -> URIRef:
 def document_graph(doc_id: str) -> URIRef:
     """The named graph that holds the facts of one source document."""
     return URIRef(DOCUMENT_GRAPH_PREFIX + slug(doc_id) + "_" + hashlib.sha1(doc_id.encode()).hexdigest()[:8])
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI: what follows its last ``#`` or ``/``.
+
+    A trailing ``/`` is dropped first, so ``http://x.org/res/`` is ``res`` rather than
+    empty; a string with neither character comes back whole.
+
+    Example:
+        >>> local_name("http://x.org/onto#Book"), local_name("http://x.org/res/Tom_Hanks")
+        ('Book', 'Tom_Hanks')
+        >>> local_name("http://x.org/res/Tom_Hanks/"), local_name("directed_by")
+        ('Tom_Hanks', 'directed_by')
+    """
+    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def is_document_graph(graph: str) -> bool:

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import RDF, RDFS, Literal, URIRef
 
 from kgqa.linking import fold
+from kgqa.namespaces import local_name
 from kgqa.ontology import Property
 
 from ingest.extract.lexicon import Lexicon
@@ -88,7 +89,7 @@ class GraphMapper:
             cls, _ = self.lexicon.class_of_noun(type_name)
             if cls is None:
                 for iri in self.lexicon.ontology.classes:
-                    if fold(str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]) == fold(type_name):
+                    if fold(local_name(iri)) == fold(type_name):
                         cls = iri
             self._classes[type_name] = cls
         cls = self._classes[type_name]

@@ -32,6 +32,7 @@ import typer
 from kgqa.bench.report import Report, peak_rss_mb, timed_ms
 from kgqa.complete.options import TrainingOptions
 from kgqa.complete.progress import quiet_pykeen
+from kgqa.namespaces import local_name
 
 #: Published PyKEEN figures for the same model and dataset (filtered, both sides, test set),
 #: and the configuration that produced them. Source: Ali et al., "Bringing Light Into the
@@ -310,7 +311,7 @@ def _rule_recovery(
         "mean_confidence": statistics.fmean(x.confidence for x in links) if links else None,
         "hidden_back": len(back),
         "recall_of_hidden": len(back) / len(hidden) if hidden else None,
-        "links_by_relation": dict(sorted(Counter(x.relation.rsplit("#", 1)[-1] for x in links).items())),
+        "links_by_relation": dict(sorted(Counter(local_name(x.relation) for x in links).items())),
         "mine_seconds": mined,
         "seconds": seconds,
         "peak_mib": peak_rss_mb(),

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from kgqa.cli.common import console
+from kgqa.namespaces import local_name
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +49,7 @@ def print_answer(answer, explain: bool) -> None:  # noqa: ANN001 - kgqa.answer.A
         for i, c in enumerate(m.candidates[:6]):
             table.add_row(
                 escape(m.surface) if i == 0 else "", m.role if i == 0 else "", escape(c.label) + f" <{c.iri}>",
-                ", ".join(t.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in c.types), f"{c.score:.3f}", f"{c.prob:.3f}",
+                ", ".join(local_name(t) for t in c.types), f"{c.score:.3f}", f"{c.prob:.3f}",
                 "" if c.fits is None else ("yes" if c.fits else "no"), "*" if c.iri in m.chosen else "",
             )
     console.print(table)

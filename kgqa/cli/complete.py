@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from kgqa.cli.common import console, open_engine, write_json
-from kgqa.verbalize.lexicon import local_name
+from kgqa.namespaces import local_name
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from kgqa.cli.common import console, err_console, open_engine, write_json
+from kgqa.namespaces import local_name
 
 
 def register(app: typer.Typer) -> None:
@@ -136,7 +137,7 @@ def _short(path: str) -> str:
 def _term(n3: str) -> str:
     """A short form for tables: an IRI's last segment, a literal's text."""
     if n3.startswith("<") and n3.endswith(">"):
-        return n3[1:-1].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return local_name(n3[1:-1])
     if n3.startswith('"'):
         return n3[1 : n3.rindex('"')]
     return n3

@@ -54,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kgqa.verbalize.lexicon import local_name
+from kgqa.namespaces import local_name
 
 #: A relation followed forwards (``False``) or backwards (``True``).
 Step = tuple[str, bool]

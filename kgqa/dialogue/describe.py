@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from kgqa.dialogue.observation import EntityOption, Trait
-from kgqa.namespaces import ONTOLOGY_GRAPH
+from kgqa.namespaces import ONTOLOGY_GRAPH, local_name
 from kgqa.sparql.build import render_term, values_clause
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def entity_traits(engine: Engine, iris: list[str]) -> dict[str, tuple[str, tuple
     for iri in iris:
         traits = [*_class_traits(ontology, objects[iri]), *_year_traits(ontology, objects[iri]),
                   *_neighbour_traits(ontology, objects[iri])]
-        main = labels[iri][0] if labels[iri] else iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        main = labels[iri][0] if labels[iri] else local_name(iri)
         result[iri] = (main, tuple(dict.fromkeys(labels[iri][1:] + alts[iri])), tuple(traits))
     return result
 

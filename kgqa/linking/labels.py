@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rdflib import URIRef
 
-from kgqa.namespaces import CANDIDATE_GRAPH, NON_ASSERTED_GRAPHS, ONTOLOGY_GRAPH
+from kgqa.namespaces import CANDIDATE_GRAPH, NON_ASSERTED_GRAPHS, ONTOLOGY_GRAPH, local_name
 from kgqa.sparql.build import graph_not_in
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
@@ -179,7 +179,7 @@ class LabelIndex:
     def label(self, iri: URIRef) -> str:
         """The main label (the IRI's last segment when it has none)."""
         labels = self._labels.get(iri)
-        return labels[0] if labels else str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return labels[0] if labels else local_name(iri)
 
     def support(self, iri: URIRef) -> int:
         """How many documents (graphs) say what ``iri`` is: the support of its best-supported type."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from kgqa.errors import OntologyError
-from kgqa.namespaces import KGQA
+from kgqa.namespaces import KGQA, local_name
 
 _PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -53,8 +53,7 @@ class Property:
 
     @property
     def local_name(self) -> str:
-        text = str(self.iri)
-        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return local_name(self.iri)
 
     @property
     def names(self) -> list[str]:
@@ -89,14 +88,11 @@ class Ontology:
             values.sort(key=lambda lit: (lit.language not in (None, "en"), str(lit)))
             return [str(v) for v in values]
 
-        def fallback_label(iri: URIRef) -> str:
-            return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
         classes: dict[URIRef, OntClass] = {}
         for c in set(g.subjects(RDF.type, OWL.Class)) | set(g.subjects(RDF.type, RDFS.Class)):
             if not isinstance(c, URIRef):
                 continue
-            labels = texts(c, RDFS.label) or [fallback_label(c)]
+            labels = texts(c, RDFS.label) or [local_name(c)]
             classes[c] = OntClass(
                 c, labels[0], texts(c, SKOS.altLabel), [p for p in g.objects(c, RDFS.subClassOf) if isinstance(p, URIRef)]
             )
@@ -105,7 +101,7 @@ class Ontology:
             for p in g.subjects(RDF.type, ptype):
                 if not isinstance(p, URIRef) or p in properties or str(p).startswith(str(KGQA)):
                     continue
-                labels = texts(p, RDFS.label) or [fallback_label(p)]
+                labels = texts(p, RDFS.label) or [local_name(p)]
                 properties[p] = Property(
                     iri=p,
                     label=labels[0],
@@ -168,7 +164,7 @@ class Ontology:
             return self.classes[iri].label
         if iri in self.properties:
             return self.properties[iri].label
-        return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return local_name(iri)
 
     def __len__(self) -> int:
         return len(self.classes) + len(self.properties)

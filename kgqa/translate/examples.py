@@ -26,6 +26,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from kgqa.errors import KgqaError
+from kgqa.namespaces import local_name
 from kgqa.ontology import Ontology
 from kgqa.translate.masking import mask_brackets
 from kgqa.translate.structure import FORMS, QueryStructure
@@ -41,8 +42,7 @@ def _term(name: str, ontology: Ontology, kind: str) -> URIRef:
     key = name.lower()
     table = ontology.properties if kind == "property" else ontology.classes
     for iri, term in table.items():
-        local = str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        if local.lower() == key or term.label.lower() == key:
+        if local_name(iri).lower() == key or term.label.lower() == key:
             return iri
     raise KeyError(f"no {kind} named {name!r} in the ontology")
 

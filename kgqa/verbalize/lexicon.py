@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from kgqa.namespaces import local_name
 from kgqa.ontology.model import Property
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -31,10 +32,6 @@ _IRREGULAR_PARTICIPLES = frozenset(
 )
 # Participles that describe a lasting state read better in the present tense.
 _STATIVE = frozenset("located based headquartered situated known called named set contained included".split())
-
-
-def local_name(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def predicate_words(name: str) -> str:

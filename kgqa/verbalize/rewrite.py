@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from kgqa.facts import Fact
+from kgqa.namespaces import local_name
 
 if TYPE_CHECKING:
     from kgqa.llm import LLM, Message
@@ -85,7 +86,7 @@ def check(candidate: str, original: str, facts: Sequence[Fact], answers: Sequenc
 
 def prompt(text: str, facts: Sequence[Fact]) -> list[Message]:
     """The chat messages asking to rewrite ``text`` (the facts are given as context)."""
-    lines = [f"- {f.subject_label} | {f.predicate.rsplit('#', 1)[-1].rsplit('/', 1)[-1]} | {f.object_label}" for f in facts]
+    lines = [f"- {f.subject_label} | {local_name(f.predicate)} | {f.object_label}" for f in facts]
     user = "Facts:\n" + "\n".join(lines) + f"\n\nAnswer to rewrite:\n{text}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 

@@ -13,7 +13,8 @@ from rdflib.term import Node
 from kgqa.errors import KgqaError
 from kgqa.facts import Fact
 from kgqa.ontology import Ontology
-from kgqa.verbalize.lexicon import label_template, local_name, plural_subject, predicate_words, property_template
+from kgqa.namespaces import local_name
+from kgqa.verbalize.lexicon import label_template, plural_subject, predicate_words, property_template
 from kgqa.verbalize.realise import Mention, Statement, realise
 from kgqa.verbalize.text import capitalise, counted, end_sentence, format_literal, join_list
 
