@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kgqa.bench.metaqa.memory import training_facts
+from kgqa.bench.metaqa.memory import simulated_train_facts, training_facts
 from kgqa.bench.metaqa.rules import SAME_NAME, RuleModel
 
 DIRECTED = ("directed_by", False)
@@ -66,3 +66,27 @@ def test_training_facts_keep_direction() -> None:
         ("Film 2", "starred_actors", "Actor 2"),
         ("Film 3", "starred_actors", "Actor 2"),
     ]
+
+
+def test_predictions_fit_the_steps_range() -> None:
+    kb = _kb()
+    for i in range(6):  # comedies tagged "comedy": has_genre <- has_tags, same_name
+        kb += [(f"Film {i}", "has_genre", "Comedy"), (f"Film {i}", "has_tags", "comedy")]
+    model = RuleModel.mine(kb, min_support=3)
+    genre = ("has_genre", False)
+    assert any(r.body == (("has_tags", False), SAME_NAME) for r in model.rules[genre])
+    # Film 7's only tag names its actor: the same rule reaches a person, who is no genre.
+    assert model.graph.fits("Comedy", genre) and not model.graph.fits("Actor 7", genre)
+    assert "Actor 7" not in [y for y, _ in model.predict("Film 7", genre)]
+    assert not any(y == "Actor 7" for _, s, y, _ in model.links(0.01) if s == genre)
+
+
+def test_simulated_train_facts_never_state_a_scored_pair_alone() -> None:
+    kb = _kb()
+    excluded = {("Film 3", DIRECTED), ("Person 3", ("directed_by", True)), ("Film 5", DIRECTED)}
+    everything = set(simulated_train_facts(kb, excluded, share=1.0))
+    # Film 5's director is still stated by the question about Person 5's films; Film 3's by none.
+    assert ("Film 5", "directed_by", "Person 5") in everything
+    assert everything == set(kb) - {("Film 3", "directed_by", "Person 3")}
+    some = simulated_train_facts(kb, excluded, share=0.5, seed=1)
+    assert some == simulated_train_facts(kb, excluded, share=0.5, seed=1) and set(some) < everything

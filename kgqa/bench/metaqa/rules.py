@@ -38,6 +38,8 @@ from kgqa.bench.metaqa.supervision import KBGraph, Step
 from kgqa.complete.rules import Rule, mine_rules, misses
 from kgqa.datasets.metaqa import RELATIONS
 
+#: The class of films, beside the tail classes of :data:`RELATIONS` (heads are always films).
+FILM = "film"
 SAME_NAME: Step = ("same_name", False)
 #: Intermediate entities with more neighbours than this on the body's second step
 #: are not expanded: rules through hubs (Drama, English) predict everything.
@@ -65,6 +67,16 @@ class NamedGraph(KBGraph):
                 others = group - {a}
                 if others:
                     self.adj[a][SAME_NAME] |= others
+
+    def kinds(self, entity: str) -> set[object]:
+        """The classes the KB's facts give ``entity`` (empty when it has none)."""
+        return {FILM if not s[1] else RELATIONS[s[0]][1] for s in self.adj.get(entity, {}) if s != SAME_NAME}
+
+    def fits(self, entity: str, step: Step) -> bool:
+        """Whether ``entity`` may be a target of ``step``: its known classes include the step's
+        range (a film for a backward step), or it has no known class."""
+        kinds = self.kinds(entity)
+        return not kinds or (RELATIONS[step[0]][1] if not step[1] else FILM) in kinds
 
     def neighbour_votes(self, anchor: str, step: Step) -> Counter[str]:
         """How many of the anchor's neighbours' neighbours of the same kind (the other films
@@ -131,7 +143,9 @@ class RuleModel:
             top = max(votes.values(), default=0)
             for y, n in votes.items():
                 miss[y] = miss.get(y, 1.0) * (1.0 - reliability * n / top)
-        ranked = sorted(((y, 1.0 - m) for y, m in miss.items()), key=lambda yc: (-yc[1], yc[0]))
+        # A rule through tags can reach a person where a genre is asked ("has_genre <- has_tags,
+        # same_name" holds for the tag "comedy"): targets must fit the step's range.
+        ranked = sorted(((y, 1.0 - m) for y, m in miss.items() if self.graph.fits(y, step)), key=lambda yc: (-yc[1], yc[0]))
         return ranked[:k]
 
     def links(self, min_confidence: float, k: int = 3) -> Iterator[tuple[str, Step, str, float]]:
@@ -143,15 +157,16 @@ class RuleModel:
         """
         for anchor in sorted(self.graph.adj):
             facts = self.graph.adj[anchor]
-            kinds = {"film" if not s[1] else RELATIONS[s[0]][1] for s in facts if s != SAME_NAME}
-            steps = [
-                s for s in self.rules if ("film" if not s[1] else RELATIONS[s[0]][1]) in kinds and not facts.get(s)
-            ]
+            kinds = self.graph.kinds(anchor)
+            steps = [s for s in self.rules if (FILM if not s[1] else RELATIONS[s[0]][1]) in kinds and not facts.get(s)]
             if not steps:
                 continue
             bodies = self.graph.bodies(anchor, RULE_LENGTH, HUB)
             for step in steps:
-                ranked = sorted(((y, 1.0 - m) for y, m in misses(self.rules.get(step, ()), bodies).items()), key=lambda yc: (-yc[1], yc[0]))
+                ranked = sorted(
+                    ((y, 1.0 - m) for y, m in misses(self.rules.get(step, ()), bodies).items() if self.graph.fits(y, step)),
+                    key=lambda yc: (-yc[1], yc[0]),
+                )
                 for y, confidence in ranked[:k]:
                     if confidence >= min_confidence:
                         yield anchor, step, y, confidence

@@ -21,6 +21,7 @@ import itertools
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,7 +44,7 @@ KB_FILES = {"full": "kb.txt", "half": "kb_half.txt"}
 #: Bumped when the way an artifact is built changes, so old caches are not reused.
 VERSION = "1"
 SUPERVISION_VERSION = "3"
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 TRANSLATOR_VERSION = "kgqa-translator-1"
 #: Rule links at least this confident go into the inferred graph (PCA confidence).
 MATERIALISE = 0.3
@@ -112,11 +113,12 @@ class Workspace:
         return _digest((self.kb_dir / KB_FILES[kb]).read_bytes(), (self.kb_dir / "entities.txt").read_bytes())
 
     # -- the store -----------------------------------------------------------------
-    def engine(self, kb: str) -> Engine:
-        """The kgqa project holding ``kb`` (loaded once, then opened from disk)."""
+    def engine(self, kb: str, variant: str = "") -> Engine:
+        """The kgqa project holding ``kb`` (loaded once, then opened from disk); a ``variant``
+        gets a project of its own, so its inferred graph does not replace the main one's."""
         from kgqa.engine import Engine
 
-        project = self.cache / kb / "project"
+        project = self.cache / kb / ("project" + (f"-{variant}" if variant else ""))
         marker = project / f"loaded-{self._kb_digest(kb)}"
         if not marker.exists():
             start = time.perf_counter()
@@ -192,33 +194,41 @@ class Workspace:
             if q.masked() in structures
         ]
 
-    def rules(self, kb: str, train: list[metaqa.Question]) -> RuleModel:
-        """Rules mined from ``kb`` plus the facts the training answers state (cached as JSON)."""
+    def rules(
+        self, kb: str, train: list[metaqa.Question], extra_facts: Sequence[metaqa.Triple] = (), label: str = ""
+    ) -> RuleModel:
+        """Rules mined from ``kb`` plus the facts the training answers state, and ``extra_facts``
+        (cached as JSON; ``label`` names the setting in :attr:`timings`, default ``kb``)."""
         from kgqa.bench.metaqa.rules import RULE_LENGTH, RuleModel
 
-        facts = training_facts(self.examples(kb, train))
+        label = label or kb
+        facts = list(dict.fromkeys([*training_facts(self.examples(kb, train)), *extra_facts]))
         triples = list(dict.fromkeys([*self.triples(kb), *facts]))
         path = self.cache / kb / f"rules-{_digest(RULES_VERSION, RULE_LENGTH, self._kb_digest(kb), facts)}.json"
         if path.exists():
-            self.timings.setdefault(f"rule mining ({kb})", 0.0)
+            self.timings.setdefault(f"rule mining ({label})", 0.0)
             return RuleModel.load(path, triples, self.names.names())
         start = time.perf_counter()
         model = RuleModel.mine(triples, self.names.names())
         model.save(path)
-        self._timed(f"rule mining ({kb})", start)
+        self._timed(f"rule mining ({label})", start)
         return model
 
-    def write_inferred(self, engine: Engine, rules: RuleModel, facts: list[metaqa.Triple], kb: str = "half") -> int:
+    def write_inferred(
+        self, engine: Engine, rules: RuleModel, facts: list[metaqa.Triple], kb: str = "half", label: str = ""
+    ) -> int:
         """Fill the store's inferred graph (once per input): the training answers' facts the KB
-        lacks (confidence 1) and the rule links of confidence :data:`MATERIALISE` or more."""
+        lacks (confidence 1) and the rule links of confidence :data:`MATERIALISE` or more
+        (``label`` names the setting in :attr:`timings`, default ``kb``)."""
         from kgqa.bench.metaqa.rules import SAME_NAME
         from kgqa.complete.graph import prediction_quads
         from kgqa.complete.predict import Prediction
 
+        label = label or kb
         key = _digest(RULES_VERSION, MATERIALISE, facts, sorted(str(r) for rs in rules.rules.values() for r in rs))
-        marker = self.cache / kb / "project" / f"inferred-{key}"
+        marker = Path(engine.directory) / f"inferred-{key}"
         if marker.exists():
-            self.timings.setdefault(f"inferred graph ({kb})", 0.0)
+            self.timings.setdefault(f"inferred graph ({label})", 0.0)
             return -1
         start = time.perf_counter()
         began = datetime.now(timezone.utc)
@@ -248,8 +258,8 @@ class Workspace:
         for old in marker.parent.glob("inferred-*"):
             old.unlink()
         marker.touch()
-        self._timed(f"inferred graph ({kb})", start)
-        self.timings[f"inferred links ({kb})"] = len(stated) + len(predicted)
+        self._timed(f"inferred graph ({label})", start)
+        self.timings[f"inferred links ({label})"] = len(stated) + len(predicted)
         return len(stated) + len(predicted)
 
 
