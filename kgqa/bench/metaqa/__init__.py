@@ -129,6 +129,8 @@ def register(app: typer.Typer) -> None:
         report.set("throughput_qps", min(results.throughput_qps.values()))
         report.set("throughput_by_setting_qps", results.throughput_qps)
         report.set("training_s", workspace.timings)
-        report.set("peak_rss_mb", memory_mb())
+        report.set("peak_rss_mb", results.peak_rss_mb)
+        if results.what_if:
+            report.set("peak_rss_mb_with_what_if", memory_mb())
         report.print()
         report.write_json(json_path)

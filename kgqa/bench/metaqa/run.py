@@ -42,6 +42,8 @@ class Results:
     latency_ms: dict[str, list[float]] = field(default_factory=dict)
     #: Half KB, topic given, with the facts a train split of the official size would state (a what-if).
     what_if: dict[str, float] = field(default_factory=dict)
+    #: Peak memory of the benchmark proper (MiB), taken before the what-if, which holds a second KB.
+    peak_rss_mb: float = 0.0
 
 
 def _pct(hit: int, total: int) -> float:
@@ -155,6 +157,7 @@ def run_benchmark(
         answerer.ablate = False
         results.latency_ms[kb] = _latency(answerer, translator, flat, latency_sample)
         engine.close()
+    results.peak_rss_mb = memory_mb()
     if what_if:
         results.what_if = what_if_official_train(workspace, flat, train, console)
     return results
