@@ -253,6 +253,8 @@ class Pipeline:
         """Remove from the store and SQLite everything a document wrote (idempotent)."""
         store = self.engine.store
         store.drop_graph(URIRef(row["graph"]))
+        # Names only the old version stated must not resolve the new version's mentions.
+        self._graph_changed(ontology=False)
         orphans = self.prov.orphan_candidates(row["id"], str(CANDIDATE_GRAPH))
         _delete_triples(store, CANDIDATE_GRAPH, [tuple(from_n3(t) for t in triple) for triple in orphans])
         if row.get("ontology_nt"):

@@ -177,10 +177,13 @@ class ResolverSession:
         if ref.iri is not None:
             return Resolution(ref.iri, ref.label, types | self._types(ref.iri), not self._taken(ref.iri), "given")
         alias_key = fold(ref.label)
+        own = str(entity_iri(ref.label))
 
         def allowed(c: Candidate) -> bool:
             return (
                 (alias_key, str(c.iri)) not in r.blocked
+                # An undo holds both ways: "Cixin Liu" kept off Liu_Cixin keeps "Liu Cixin" off Cixin_Liu.
+                and not (r.blocked and any((fold(label), own) in r.blocked for label in self._labels(c.iri)))
                 and r.compatible(self._types(c.iri), types)
                 and self._hint_agrees(c.iri, ref.hint)
             )

@@ -57,10 +57,11 @@ _FUNCTION = {
     "then", "under", "over", "following", "among", "between", "through", "into", "if", "because", "until", "once",
     "now", "even", "yet", "so", "not", "no", "our", "my", "your", "we", "i", "you", "what", "which", "who", "where",
     "why", "how", "about", "against", "around", "upon", "within", "without", "throughout", "selected", "notable",
-    "early", "recent", "first", "second", "third", "last", "next", "new", "famous", "set", "born", "died",
-    # honorifics: "Sir Arthur C. Clarke" is Arthur C. Clarke
-    "sir", "dame", "lord", "lady", "mr", "mrs", "ms", "dr", "prof", "together",
+    "early", "recent", "first", "second", "third", "last", "next", "new", "famous", "set", "born", "died", "together",
 }
+# Honorifics are left out of names: "Sir Arthur C. Clarke" is Arthur C. Clarke.
+_HONORIFICS = {"sir", "dame", "lord", "lady", "mr", "mrs", "ms", "dr", "prof"}
+_FUNCTION |= _HONORIFICS
 _MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12,
@@ -308,7 +309,7 @@ class MentionFinder:
         n = len(toks)
         while i < n:
             tok = toks[i][2]
-            if not _is_cap(tok) or fold(tok) in _FUNCTION and not self._starts_title(toks, i):
+            if not _is_cap(tok) or fold(tok) in _FUNCTION and not (self._starts_title(toks, i) or self._opens_name(toks, i)):
                 i += 1
                 continue
             last = i
@@ -371,6 +372,15 @@ class MentionFinder:
     def _starts_title(self, toks: list[tuple[int, int, str]], i: int) -> bool:
         """'The' / 'A' opening a run of capitalised words ("The Left Hand of Darkness")."""
         return toks[i][2] in ("The", "A", "An") and i + 1 < len(toks) and _is_cap(toks[i + 1][2]) and fold(toks[i + 1][2]) not in _FUNCTION
+
+    @staticmethod
+    def _opens_name(toks: list[tuple[int, int, str]], i: int) -> bool:
+        """A small word capitalised mid-sentence before a capitalised word is part of the name:
+        "born in New York City", "the Second World War", "and Second Foundation" (not honorifics)."""
+        return (
+            0 < i < len(toks) - 1 and toks[i - 1][2][:1].islower() and _is_cap(toks[i + 1][2])
+            and fold(toks[i + 1][2]) not in _FUNCTION and fold(toks[i][2]) not in _HONORIFICS
+        )
 
     # -- what follows a mention ---------------------------------------------------------------------
     def _after(self, sentence: str, m: Mention) -> None:
