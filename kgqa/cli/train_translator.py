@@ -13,7 +13,7 @@ from kgqa.cli.train import train_app
 @train_app.command("translator")
 def translator(
     examples: Path = typer.Option(None, "--examples", help="Extra (question, structure) pairs, TSV or JSON."),
-    epochs: int = typer.Option(None, help="Training epochs (default: [translator] epochs)."),
+    epochs: int = typer.Option(None, help="Training epochs (default: translator.epochs in kgqa.toml)."),
     per_structure: int = typer.Option(None, "--per-structure", help="Synthesized phrasings per structure."),
     json_out: Path = typer.Option(None, "--json", help="Write the training report as JSON."),
 ) -> None:
