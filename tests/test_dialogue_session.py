@@ -117,3 +117,26 @@ def test_http_session_api(engine):
     assert state["pending"] is None and len(state["turns"]) == 4
     assert client.post(f"/sessions/{sid}/reply", json={"reply": "the first"}).status_code == 400
     assert client.get("/sessions/nope").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def companies():
+    engine = answering_engine("companies")
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "expected"),
+    [
+        ("Where was Bill Gates born?", "What was founded by him?", ["Microsoft"]),  # "him" is no city
+        ("Who is the CEO of Tesla?", "What was founded by him?", ["SpaceX"]),  # the answer, not the topic
+        ("Where was Elon Musk born?", "And what was founded by him?", ["SpaceX"]),  # an opening "and"
+    ],
+)
+def test_a_follow_up_means_the_referent_it_can_be_answered_for(companies, first, follow_up, expected):
+    session = companies.session()
+    session.ask(first)
+    reply = session.ask(follow_up)
+    assert not isinstance(reply, Clarification)
+    assert reply.labels() == expected

@@ -17,7 +17,7 @@ Example:
     >>> referents(remember(context, "urn:solaris", []), "Where was he born?")
     [('urn:solaris', 1.0), ('urn:lem', 0.9)]
     >>> with_referent("and when was it published?", "Solaris")
-    'and when was Solaris published?'
+    'when was Solaris published?'
     >>> with_referent("What about his birthplace?", "Stanisław Lem")
     "What about Stanisław Lem's birthplace?"
 """
@@ -30,6 +30,9 @@ from typing import Any
 _PRONOUN = r"it|he|him|she|her|they|them|this|that"
 _POSSESSIVE = r"its|his|her|their"
 _FOLLOW_UP = re.compile(rf"\b(?:{_PRONOUN}|{_POSSESSIVE}|hers|theirs)\b|^\s*(?:and|what about|how about)\b", re.I)
+#: A continuation word that opens a follow-up: the translator learnt from questions without one
+#: ("and what was founded by X?" lost the backwards reading that "what was founded by X?" has).
+_OPENER = re.compile(r"^\s*(?:and|so|also|then|but)\b[\s,]*", re.I)
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|they|them|their|theirs)\b", re.I)
 #: Previous answers a pronoun may point to (a long list is not one "it").
 MAX_REFERENTS = 3
@@ -61,7 +64,9 @@ def remember(context: dict[str, Any], topic: str | None, answers: list[str]) -> 
 
 
 def with_referent(question: str, name: str) -> str:
-    """``question`` with its first pronoun replaced by ``name`` (possessives get "'s")."""
+    """``question`` with its first pronoun replaced by ``name`` (possessives get "'s") and
+    without an opening "and", "so", ..."""
+    question = _OPENER.sub("", question) or question
     possessive = re.compile(rf"\b(?:{_POSSESSIVE})\b(?=\s+\w)", re.I)
     pronoun = re.compile(rf"\b(?:{_PRONOUN})\b", re.I)
     m_pos, m_pro = possessive.search(question), pronoun.search(question)

@@ -47,12 +47,14 @@ if TYPE_CHECKING:
     from kgqa.engine import Engine
 
 #: Bumped whenever what an observation holds changes, so cached ones are recomputed.
-OBSERVATION_VERSION = 3
+OBSERVATION_VERSION = 4
 #: Candidates and readings an observation keeps (the grid is their product).
 MAX_CANDIDATES = MAX_OPTIONS + 1
 MAX_READINGS = 3
 #: Readings far less likely than the best are not alternatives worth offering ("how many author").
 MIN_READING_SHARE = 0.05
+#: A follow-up is read with each of this many referents named, most preferred first, until one is answered.
+FOLLOW_UP_TRIES = 3
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _CONFIDENCE_QUERY = f"""
@@ -166,20 +168,26 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
         mention = topic.surface
         candidates = [(c.iri, c.score, c.prob) for c in topic.candidates]
     elif context:
-        # A follow-up: the pipeline reads it with the likeliest referent named, for its readings;
-        # the candidates are the conversation's entities, not that name's namesakes.
+        # A follow-up: the pipeline reads it with a referent named, the most preferred one that gets
+        # an answer ("where was Bill Gates born?" / "what did he found?": "him" is not Seattle), for
+        # its readings; the candidates are the conversation's entities, not that name's namesakes.
         from kgqa.answer.context import qa_context
 
-        name = qa_context(engine).linker.index.label(URIRef(context[0][0]))
-        answer = ask(engine, with_referent(question, name))
+        label = qa_context(engine).linker.index.label
+        for iri, _ in context[:FOLLOW_UP_TRIES]:
+            answer = ask(engine, with_referent(question, label(URIRef(iri))))
+            if answer.answered:
+                break
         mention, candidates = None, list(context)
     else:
         mention, candidates = None, []
     readings: list[tuple[QueryStructure, float]] = []
     top = max((r.prob for r in answer.readings), default=0.0)
-    for r in sorted(answer.readings, key=lambda r: -r.prob):
-        if r.prob < MIN_READING_SHARE * top:
-            break
+    # The pipeline's chosen reading comes first and stays even when unlikely: it was chosen because
+    # the topic fits it ("who works for <a company>" reads worksFor backwards), the likelier ones do not.
+    for r in sorted(answer.readings, key=lambda r: (not r.chosen, -r.prob)):
+        if r.prob < MIN_READING_SHARE * top and not r.chosen:
+            continue
         # The chosen reading carries the answer class binding added ("which *books*").
         structure = answer.structure if r.chosen and answer.structure is not None else _structure(r.signature)
         # Alternatives differ in the relation, not the form: "how many" is the question's own word.
