@@ -6,7 +6,8 @@ looks for an entity the graph already has, in this order:
 1. the same label after normalisation (case, accents, punctuation: ``Stanislaw Lem``
    = ``Stanisław Lem``), or its ``label (hint)`` alt label (``Solaris (1972)``);
 2. a close spelling (character-trigram blocking, then edit similarity; word order
-   too, for ``Cixin Liu`` = ``Liu Cixin``), at or above ``resolve_threshold``;
+   too, for ``Cixin Liu`` = ``Liu Cixin``), at or above ``resolve_threshold``, or the
+   same name but for a legal form (``Compiler Systems Inc`` = ``Compiler Systems``);
 3. a borderline spelling confirmed by MiniLM similarity of the names;
 
 and in every case only among entities whose types agree (a film never merges into
@@ -32,6 +33,9 @@ Example:
     '<https://w3id.org/kgqa/resource/Solaris>'
     >>> session.resolve(EntityRef("Solaris", (URIRef(SF + "Film"),), hint="1972")).iri.n3()
     '<https://w3id.org/kgqa/resource/Solaris_1972>'
+    >>> index.add(URIRef("https://w3id.org/kgqa/resource/Tor_Books"), "Tor Books", URIRef(SF + "Publisher"))
+    >>> session.resolve(EntityRef("Tor Books Inc.", (URIRef(SF + "Publisher"),))).iri.n3()
+    '<https://w3id.org/kgqa/resource/Tor_Books>'
 """
 
 from __future__ import annotations
@@ -54,6 +58,13 @@ _FUZZY_FLOOR = 0.8
 _EMBEDDING_MIN = 0.85
 _DIGITS = re.compile(r"\d+")
 _HINTED = re.compile(r"\(([^()]+)\)\s*$")
+#: Legal forms that trail a company's name in some mentions and not in others (folded text).
+_LEGAL_FORM = re.compile(r"(?<=\w) (?:inc|incorporated|ltd|limited|llc|plc|gmbh|corp|corporation|ag|sa)$")
+
+
+def _bare(folded: str) -> str:
+    """A folded name without a trailing legal form: "compiler systems inc" -> "compiler systems"."""
+    return _LEGAL_FORM.sub("", folded)
 
 
 @dataclass
@@ -210,6 +221,8 @@ class ResolverSession:
             if not allowed(c) or _DIGITS.findall(other) != _DIGITS.findall(alias_key):
                 continue  # "Apollo 11" is not a misspelling of "Apollo 13"
             score = max(fuzz.ratio(alias_key, other), fuzz.token_sort_ratio(alias_key, other)) / 100
+            if _bare(alias_key) == _bare(other):
+                score = 1.0
             scored.append((score, c))
         scored.sort(key=lambda sc: (-sc[0], str(sc[1].iri)))
         for score, c in scored:
