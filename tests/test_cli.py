@@ -83,6 +83,8 @@ def test_init_load_and_inspect(tmp_path: Path) -> None:
     target = tmp_path / "proj"
     created = kgqa("--project", str(target), "init")
     assert created.returncode == 0, created.stderr
+    # Only kgqa's own vocabulary so far: the user's ontology counts start at zero.
+    assert "0 classes, 0 properties" in " ".join(created.stdout.split())
     assert (target / "kgqa.toml").is_file() and (target / "store").is_dir() and (target / "models").is_dir()
 
     loaded = kgqa("-p", str(target), "load", str(FIXTURES / "books.ttl"))

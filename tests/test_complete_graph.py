@@ -162,3 +162,18 @@ def test_cli_reports_errors_in_one_line_and_drops(tmp_path) -> None:
     assert run.stderr.strip().startswith("error: the graph has no entity-to-entity triples")
     run = subprocess.run([str(KGQA_BIN), "--project", str(project), "complete", "--drop"], capture_output=True, text=True)
     assert run.returncode == 0 and "dropped the inferred graph (0 quads)" in run.stdout
+
+
+def test_cli_says_why_a_small_graph_gets_no_links(tmp_path) -> None:
+    project = tmp_path / ".kgqa"
+    settings = {"complete": {**SETTINGS["complete"], "epochs": 5, "target_precision": 0.99, "rules": True}}
+    engine = Engine.init(project, ontologies=[bundled_ontology("scifi.ttl")], config=settings)
+    # 30 books, their authors and publishers drawn independently: nothing to learn a link from.
+    facts = [f"<urn:b{i}> <{SF.author}> <urn:p{i % 7}> . <urn:b{i}> <{SF.publisher}> <urn:q{i * 3 % 5}> ." for i in range(30)]
+    engine.update("INSERT DATA { GRAPH <urn:kgqa:graph:facts> { " + " ".join(facts) + " } }")
+    engine.close()
+    run = subprocess.run([str(KGQA_BIN), "--project", str(project), "complete", "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    out = " ".join(run.stdout.split())
+    assert "0 embedding and 0 rule predictions" in out
+    assert "nothing predicted" in out and "60 triples are few" in out

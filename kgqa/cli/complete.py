@@ -79,6 +79,12 @@ def _print_report(report) -> None:  # noqa: ANN001 - a CompletionReport
         f"{report.predictions} embedding and {report.rule_predictions} rule predictions ({report.rules} rules mined) "
         f"written to urn:kgqa:graph:inferred; model and rules in {report.directory}"
     )
+    if report.predictions + report.rule_predictions == 0:
+        console.print(
+            f"nothing predicted: on held-out facts no relation reached the target precision ('-': no threshold) and "
+            f"no rule the minimum support; {report.counts['triples']} triples are few for either. Add facts, or "
+            "lower --target-precision (more links, more of them wrong)."
+        )
 
 
 def _threshold(value: float | None) -> str:

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from kgqa.cli.common import console, open_engine, state
+from kgqa.namespaces import KGQA
 
 
 def register(app: typer.Typer) -> None:
@@ -25,9 +26,12 @@ def register(app: typer.Typer) -> None:
         files = [*([bundled_ontology("scifi.ttl")] if sample else []), *ontology]
         with Engine.init(target, ontologies=files) as engine:
             onto = engine.ontology
+            # kgqa's own vocabulary (documents, runs, predictions) is always there: count the user's.
+            classes = [c for c in onto.classes if not c.startswith(KGQA)]
+            properties = [p for p in onto.properties if not p.startswith(KGQA)]
             console.print(
-                f"project [bold]{target}[/]: {len(onto.classes)} classes, {len(onto.properties)} properties, "
-                f"{engine.store.count()} triples"
+                f"project [bold]{target}[/]: {len(classes)} classes, {len(properties)} properties "
+                f"(besides kgqa's own vocabulary), {engine.store.count()} triples"
             )
 
     @app.command()
