@@ -52,7 +52,7 @@ from kgqa.sparql.build import render_term
 
 from ingest.mapping import MAPPING_FOLDER
 from ingest.model import Content, RdfContent, RecordsContent, TextContent
-from ingest.provenance import PROVENANCE_FILE, Provenance
+from ingest.provenance import Provenance, provenance_path
 from ingest.readers import ReadContext, Reader, reader_for
 from ingest.readers.base import IngestError, SkipDocument
 from ingest.resolve import Resolver
@@ -121,12 +121,6 @@ class IngestSummary:
             "seconds": round(self.seconds, 3),
             "documents": [asdict(i) for i in self.items],
         }
-
-
-def provenance_path(engine: Engine) -> Path:
-    """``provenance.sqlite`` in the project directory (the engine's scratch directory when in memory)."""
-    folder = engine.directory if engine.directory is not None else engine.models_dir
-    return folder / PROVENANCE_FILE
 
 
 def open_provenance(engine: Engine) -> Provenance:

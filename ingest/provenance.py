@@ -28,14 +28,65 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from contextlib import closing
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
+from rdflib import Literal
+from rdflib.term import Node
 
 PROVENANCE_FILE = "provenance.sqlite"
 _BATCH = 1_000
+
+
+def provenance_path(engine: Any) -> Path:
+    """``provenance.sqlite`` in the project directory (the engine's scratch directory when in memory)."""
+    folder = engine.directory if engine.directory is not None else engine.models_dir
+    return folder / PROVENANCE_FILE
+
+
+def read_statements(
+    path: Path, triples: Iterable[tuple[Node, Node, Node]], graphs: Iterable[str]
+) -> dict[tuple[str, ...], dict[str, Any]]:
+    """How documents stated each triple in one of ``graphs``, read from the provenance database at
+    ``path`` (read-only): ``{(s, p, o, graph) (N-Triples terms, graph name): {"confidence",
+    "extractor", "location"}}``, the most confident statement per key (a document may state a
+    triple in several sentences; "location" is a line, a JSON path or a character span)."""
+    graph_list = list(dict.fromkeys(graphs))
+    if not graph_list:
+        return {}
+    marks = ",".join("?" * len(graph_list))
+    sql = (
+        "SELECT subject, predicate, object, graph, confidence, extractor, location, start, end FROM triples "
+        f"WHERE subject = ? AND predicate = ? AND object = ? AND graph IN ({marks}) ORDER BY confidence DESC"
+    )
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
+        for s, p, o in triples:
+            for row in db.execute(sql, [nt_term(s), nt_term(p), nt_term(o), *graph_list]).fetchall():
+                location = row[6] or (f"chars {row[7]}-{row[8]}" if row[7] is not None else None)
+                found.setdefault(tuple(row[:4]), {"confidence": row[4], "extractor": row[5], "location": location})
+    return found
+
+
+def nt_term(term: Node) -> str:
+    """A term in N-Triples syntax, as the ``triples`` table stores it.
+
+    Example:
+        >>> nt_term(Literal("a\\nb")), nt_term(Literal(1961))
+        ('"a\\\\nb"', '"1961"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    """
+    if isinstance(term, Literal):
+        # N-Triples wants \n etc. escaped inside the quotes; rdflib's n3() may use triple quotes.
+        text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    return term.n3()
 
 
 def _now() -> str:
@@ -48,6 +99,9 @@ class Provenance:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Imported here: sqlite_utils brings pandas (0.4 s), which answering a question never needs.
+        import sqlite_utils
+
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self._create()

@@ -42,7 +42,7 @@ from urllib.parse import quote, unquote
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
 from kgqa.datasets.webnlg import Entry, default_root, load
-from kgqa.linking import LabelIndex, fold
+from kgqa.linking import LabelIndex
 from kgqa.verbalize.names import base_form, find, variants
 
 WN = Namespace("https://w3id.org/kgqa/webnlg#")

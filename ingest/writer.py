@@ -28,6 +28,7 @@ from kgqa.namespaces import CANDIDATE_GRAPH, KGQA
 from kgqa.store.base import Quad, Store
 
 from ingest.model import EntityRef, Statement
+from ingest.provenance import nt_term
 from ingest.resolve import Resolution, ResolverSession
 
 _SPILL_AT = 4_000_000  # characters of terms held in memory before spilling to disk
@@ -84,7 +85,7 @@ class QuadSink:
         s, p, o, g = quad
         graph = f" {g.n3()}" if g is not None else ""
         assert self._file is not None
-        self._file.write(f"{s.n3()} {p.n3()} {_nt_object(o)}{graph} .\n")
+        self._file.write(f"{s.n3()} {p.n3()} {nt_term(o)}{graph} .\n")
         self._size += size
 
     def write_to(self, store: Store) -> None:
@@ -106,18 +107,6 @@ class QuadSink:
             self._file.close()
         for path in self._paths:
             path.unlink(missing_ok=True)
-
-
-def _nt_object(o: Node) -> str:
-    if isinstance(o, Literal):
-        # N-Triples wants \n etc. escaped inside the quotes; rdflib's n3() may use triple quotes.
-        text = str(o).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        if o.language:
-            return f'"{text}"@{o.language}'
-        if o.datatype is not None:
-            return f'"{text}"^^<{o.datatype}>'
-        return f'"{text}"'
-    return o.n3()
 
 
 def document_quads(graph: URIRef, path: str, sha256: str) -> list[Quad]:
@@ -177,7 +166,7 @@ class DocumentWriter:
                 "doc_id": self.doc_id,
                 "subject": subject.n3(),
                 "predicate": st.predicate.n3(),
-                "object": _nt_object(obj),
+                "object": nt_term(obj),
                 "graph": str(graph),
                 "asserted": int(asserted),
                 "confidence": round(float(st.confidence), 4),

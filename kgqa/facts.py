@@ -27,8 +27,11 @@ from rdflib.term import Node
 class Fact:
     """One triple with labels and provenance.
 
-    ``source`` is the document path (asserted facts) or the model-run IRI (inferred
-    ones); ``confidence`` is set for inferred and extracted facts; ``extra["rule"]``
+    ``source`` is the (first) document path (asserted facts) or the model-run IRI
+    (inferred ones), ``extra["sources"]`` all of them; ``confidence`` is set for
+    inferred facts and for facts an ingested document stated, whose
+    ``extra["extractor"]`` and ``extra["location"]`` say how and where it was read
+    ("mapping:books", "line 2"; "ontology", "chars 120-164"); ``extra["rule"]``
     names the mined rule behind a rule-based link.
     """
 
@@ -56,5 +59,8 @@ class Fact:
             "kind": self.kind,
             "confidence": self.confidence,
             "source": self.source,
+            "sources": self.extra.get("sources", [self.source] if self.source else []),
+            "extractor": self.extra.get("extractor"),
+            "location": self.extra.get("location"),
             "rule": self.extra.get("rule"),
         }

@@ -161,3 +161,26 @@ def test_saved_and_reloaded_translator_gives_the_same_answers(tmp_path) -> None:
     assert after == before
     first.close()
     second.close()
+
+
+def test_facts_from_ingested_documents_say_how_they_were_read(tmp_path) -> None:
+    from kgqa.ontology import bundled_ontology
+
+    docs = tmp_path / "docs"
+    (docs / "mappings").mkdir(parents=True)
+    (docs / "mappings" / "books.toml").write_text(
+        'files = ["*.csv"]\n[subject]\ncolumn = "title"\nclass = "book"\n[columns]\nauthor = "author"\n', encoding="utf-8"
+    )
+    (docs / "books.csv").write_text("title,author\nSolaris,Stanisław Lem\n", encoding="utf-8")
+    (docs / "lem.md").write_text("Stanisław Lem was a Polish writer. Lem was born in Lviv in 1921.\n", encoding="utf-8")
+    engine = Engine.init(tmp_path / ".kgqa", ontologies=[bundled_ontology("scifi.ttl")])
+    engine.ingest([docs])
+    shutil.copytree(trained_translator("sample"), translator_dir(engine))
+
+    (wrote,) = ask(engine, "Who wrote Solaris?").facts
+    assert wrote.confidence == 1.0 and wrote.extra["extractor"] == "mapping:books" and wrote.extra["location"] == "line 2"
+    assert wrote.source.endswith("books.csv")
+    born = next(f for f in ask(engine, "Where was Stanisław Lem born?").facts if f.object_label == "Lviv")
+    assert born.extra["extractor"] == "ontology" and born.extra["location"].startswith("chars ")
+    assert 0 < born.confidence < 1 and born.source.endswith("lem.md") and not born.inferred
+    engine.close()

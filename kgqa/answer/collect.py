@@ -5,8 +5,10 @@ After the answer query, :func:`collect_facts` runs the structure's
 returning every path variable and the named graph of every hop) and turns each
 hop of each row into a :class:`~kgqa.facts.Fact`:
 
-* asserted facts name their source document (the ``kgqa:path`` that ingestion
-  records for a document graph) or, for loaded RDF, the graph;
+* asserted facts name their source documents (the ``kgqa:path`` that ingestion
+  records for a document graph) or, for loaded RDF, the graph; for facts a
+  document stated, the provenance table adds the extractor, where it was read and
+  its confidence (``Fact.extra["extractor"]``, ``["location"]``, ``Fact.confidence``);
 * facts of the inferred graph are marked ``inferred`` with the calibrated
   confidence and the completion run that predicted them;
 * links the completion model predicted at question time (no triple anywhere)
@@ -125,6 +127,7 @@ def _facts(
         from kgqa.complete.graph import inferred_provenance
 
         provenance = inferred_provenance(engine, inferred_keys)  # type: ignore[arg-type]
+    stated = _statements(engine, raw)
     names = _names(raw, index)
     # A triple several documents state (the RDF file, a table, a text) is one fact with
     # every source: said once, asserted if any document asserts it.
@@ -135,20 +138,42 @@ def _facts(
     for (s, p, o), graphs_of in by_triple.items():
         asserted = [g for g in graphs_of if g is not None and g != INFERRED_GRAPH]
         rule = None
+        how: dict[str, Any] = {}
         if asserted:
             confidence, sources = None, list(dict.fromkeys(source_of(g, documents) for g in asserted))
+            found = [stated[k] for g in asserted if (k := _statement_key(s, p, o, g)) in stated]
+            if found:
+                best = max(found, key=lambda row: row["confidence"])
+                confidence, how = best["confidence"], {"extractor": best["extractor"], "location": best["location"]}
         elif graphs_of[0] is None:  # predicted at question time by the run's model
             confidence, sources = predicted.get((s, p, o)), [run]
         else:  # read from the inferred graph: the run (embedding or rules) that predicted it
             confidence, source, rule = provenance.get((s, p, o), (None, None, None))
             sources = [source]
         g = (asserted or graphs_of)[0]
-        extra = {"graph": str(g) if g is not None else None, "sources": sources, **({"rule": rule} if rule else {})}
+        extra = {"graph": str(g) if g is not None else None, "sources": sources, **how, **({"rule": rule} if rule else {})}
         facts.append(
             Fact(s, names.get(s) or label_of(s, index), p, o, names.get(o) or label_of(o, index), not asserted,  # type: ignore[arg-type]
                  confidence, sources[0], extra)
         )
     return facts
+
+
+def _statement_key(s: Node, p: Node, o: Node, g: Node) -> tuple[str, ...]:
+    from ingest.provenance import nt_term
+
+    return (nt_term(s), nt_term(p), nt_term(o), str(g))
+
+
+def _statements(engine: Any, raw: list[Raw]) -> dict[tuple[str, ...], dict[str, Any]]:
+    """How ingestion stated the triples of document graphs in ``raw`` (empty without ingested documents)."""
+    from ingest.provenance import provenance_path, read_statements
+
+    in_documents = [(s, p, o, g) for s, p, o, g in raw if g is not None and is_document_graph(g)]
+    path = provenance_path(engine)
+    if not in_documents or not path.is_file():
+        return {}
+    return read_statements(path, dict.fromkeys(r[:3] for r in in_documents), {str(g) for *_, g in in_documents})
 
 
 def _names(raw: list[Raw], index: LabelIndex) -> dict[Node, str]:

@@ -61,11 +61,17 @@ def print_answer(answer, explain: bool) -> None:  # noqa: ANN001 - kgqa.answer.A
     for f in answer.facts[:40]:
         table.add_row(escape(f"{f.subject_label} · {_short(str(f.predicate))} · {f.object_label}"), f.kind,
                       "" if f.confidence is None else f"{f.confidence:.2f}",
-                      escape("\n".join(x for x in (f.source, f.extra.get("rule")) if x)))
+                      escape("\n".join(_provenance(f))))
     if len(answer.facts) > 40:
         table.add_row(f"... {len(answer.facts) - 40} more", "", "", "")
     console.print(table)
     console.print("timings (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in answer.timings_ms.items()))
+
+
+def _provenance(fact) -> list[str]:  # noqa: ANN001 - a kgqa.facts.Fact
+    """Every source of a fact, then how it was read ("ontology, chars 120-164") or the rule behind it."""
+    how = ", ".join(str(x) for x in (fact.extra.get("extractor"), fact.extra.get("location")) if x)
+    return [x for x in (*(fact.extra.get("sources") or [fact.source]), how, fact.extra.get("rule")) if x]
 
 
 def _short(text: str) -> str:
