@@ -132,6 +132,7 @@ def companies():
         ("Where was Bill Gates born?", "What was founded by him?", ["Microsoft"]),  # "him" is no city
         ("Who is the CEO of Tesla?", "What was founded by him?", ["SpaceX"]),  # the answer, not the topic
         ("Where was Elon Musk born?", "And what was founded by him?", ["SpaceX"]),  # an opening "and"
+        ("Where is Nintendo headquartered?", "Which companies are headquartered there?", ["Nintendo"]),  # "there"
     ],
 )
 def test_a_follow_up_means_the_referent_it_can_be_answered_for(companies, first, follow_up, expected):

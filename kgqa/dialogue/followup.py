@@ -20,6 +20,8 @@ Example:
     'when was Solaris published?'
     >>> with_referent("What about his birthplace?", "Stanisław Lem")
     "What about Stanisław Lem's birthplace?"
+    >>> with_referent("And who works there?", "Tor Books"), is_follow_up("How many books are there?")
+    ('who works at Tor Books?', False)
 """
 
 from __future__ import annotations
@@ -29,7 +31,11 @@ from typing import Any
 
 _PRONOUN = r"it|he|him|she|her|they|them|this|that"
 _POSSESSIVE = r"its|his|her|their"
-_FOLLOW_UP = re.compile(rf"\b(?:{_PRONOUN}|{_POSSESSIVE}|hers|theirs)\b|^\s*(?:and|what about|how about)\b", re.I)
+#: "there" of a place ("who works there?"), not the existential one ("are there", "there is").
+_THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|be)\b)", re.I)
+_FOLLOW_UP = re.compile(
+    rf"\b(?:{_PRONOUN}|{_POSSESSIVE}|hers|theirs)\b|^\s*(?:and|what about|how about)\b|{_THERE.pattern}", re.I
+)
 #: A continuation word that opens a follow-up: the translator learnt from questions without one
 #: ("and what was founded by X?" lost the backwards reading that "what was founded by X?" has).
 _OPENER = re.compile(r"^\s*(?:and|so|also|then|but)\b[\s,]*", re.I)
@@ -74,4 +80,6 @@ def with_referent(question: str, name: str) -> str:
         return question[: m_pos.start()] + f"{name}'s" + question[m_pos.end() :]
     if m_pro:
         return question[: m_pro.start()] + name + question[m_pro.end() :]
+    if m_there := _THERE.search(question):
+        return question[: m_there.start()] + f"at {name}" + question[m_there.end() :]
     return f"{question.rstrip(' ?')} {name}?"
