@@ -213,3 +213,13 @@ def test_rewrite_without_an_llm_keeps_the_text(scifi: Verbalizer) -> None:
     assert scifi.rewrite("Solaris was written by Stanisław Lem.", [], ["Stanisław Lem"]) == (
         "Solaris was written by Stanisław Lem."
     )
+
+
+def test_count_of_a_class_through_a_filter_counts_the_subjects(scifi: Verbalizer) -> None:
+    # "How many films were released after 2010?": no topic, the facts are the filter's values.
+    films = [("Martian", "The Martian", 2015), ("Dune21", "Dune", 2021), ("Enders", "Ender's Game", 2013)]
+    facts = [fact(iri, label, SF + "releaseYear", Literal(year)) for iri, label, year in films]
+    assert scifi.answer("count", facts, count=3) == (
+        "There are 3 films: The Martian, Dune and Ender's Game. The Martian was released in 2015. "
+        "Dune was released in 2021. Ender's Game was released in 2013."
+    )

@@ -197,6 +197,8 @@ class Verbalizer:
             return self.not_found(missing) if not count else f"The answer is {count:,}."
         subjects = list(dict.fromkeys(f.subject for f in facts))
         objects = list(dict.fromkeys(f.object for f in facts))
+        if topic is None and all(isinstance(f.object, Literal) for f in facts):
+            return self._count_filtered(facts, subjects, count)
         # Count the side that varies; a topic on the object side settles a 1-to-1 tie.
         count_subjects = len(objects) == 1 and (len(subjects) > 1 or _is_topic(facts[0], "object", topic))
         n = count if count is not None else len(subjects if count_subjects else objects)
@@ -218,6 +220,19 @@ class Verbalizer:
             inferred = [f for f in facts if f.inferred]
             sentence += f" ({len(inferred)} of them {inferred_note(min(f.confidence or 0 for f in inferred))[1:-1]} or more)"
         return end_sentence(capitalise(sentence))
+
+    def _count_filtered(self, facts: list[Fact], subjects: list, count: int | None) -> str:
+        """A class counted through its values ("how many films were released after 2010?"): the
+        subjects are counted, by their class, and the facts give the values they were kept for."""
+        n = count if count is not None else len(subjects)
+        prop = self.ontology.properties.get(facts[0].predicate)
+        cls = prop.domain if prop is not None else None
+        noun = self.ontology.label(cls) if cls is not None and cls in self.ontology.classes else "result"
+        head = f"There {'is' if n == 1 else 'are'} {counted(n, noun)}"
+        items = list(dict.fromkeys(self._mention(f, "subject", True).said() for f in facts))
+        if 1 < n <= MAX_LISTED and len(items) == n:
+            head += ": " + join_list(items)
+        return f"{end_sentence(head)} {self.facts(facts)}"
 
     def rewrite(self, text: str, facts: Sequence[Fact], answers: Sequence[str]) -> str:
         """``text`` polished by the configured LLM, if any and if the result passes the guard
