@@ -120,9 +120,9 @@ def read_checked(path: Path, rdf_format: ox.RdfFormat) -> int:
     path = Path(path)
     if not path.is_file():
         raise RDFSyntaxError(f"{path}: no such file")
-    check_utf8(path)
     count = 0
     try:
+        check_utf8(path)
         for _ in parse_quads(path, rdf_format):
             count += 1
     except SyntaxError as exc:
