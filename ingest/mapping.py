@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import logging
+import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,7 +104,7 @@ class Mapping:
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
             raise MappingError(f"{path}: 'files' must be a list of file names or globs")
         columns = []
-        for column, spec in (data.get("columns") or {}).items():
+        for column, spec in _dotted(data.get("columns") or {}):
             if isinstance(spec, str):
                 spec = {"property": spec}
             if not isinstance(spec, dict) or "property" not in spec:
@@ -151,10 +153,47 @@ class Mapping:
 
     def literal(self, column: ColumnMap, value: object, where: str) -> Literal:
         """A typed literal for ``value``; ill-typed values raise :class:`MappingError` naming ``where``."""
-        lit = Literal(value if not isinstance(value, str) else value.strip(), datatype=column.datatype)
-        if column.datatype is not None and getattr(lit, "ill_typed", False):
+        if column.datatype is None:
+            return Literal(value if not isinstance(value, str) else value.strip())
+        # The lexical form is what gets checked: a JSON 1.5 or true must not pass as an xsd:integer.
+        lexical = str(value).lower() if isinstance(value, bool) else str(value).strip()
+        if not _well_typed(lexical, column.datatype):
             raise MappingError(f"{where}: {column.column} = {value!r} is not a valid {column.datatype}")
-        return lit
+        return Literal(lexical, datatype=column.datatype)
+
+
+#: Lexical forms of the XSD date parts rdflib does not check (https://www.w3.org/TR/xmlschema11-2/).
+_ZONE = r"(Z|[+-]\d\d:\d\d)?"
+_PATTERNS = {
+    XSD.gYear: re.compile(rf"-?\d{{4,}}{_ZONE}"),
+    XSD.gYearMonth: re.compile(rf"-?\d{{4,}}-(0[1-9]|1[0-2]){_ZONE}"),
+    XSD.gMonth: re.compile(rf"--(0[1-9]|1[0-2]){_ZONE}"),
+    XSD.gMonthDay: re.compile(rf"--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]){_ZONE}"),
+    XSD.gDay: re.compile(rf"---(0[1-9]|[12]\d|3[01]){_ZONE}"),
+}
+_RDFLIB_TERM_LOG = logging.getLogger("rdflib.term")
+
+
+def _well_typed(lexical: str, datatype: URIRef) -> bool:
+    pattern = _PATTERNS.get(datatype)
+    if pattern is not None:
+        return pattern.fullmatch(lexical) is not None
+    # rdflib logs a traceback for every lexical form it cannot convert; the error we raise says it in one line.
+    level = _RDFLIB_TERM_LOG.level
+    _RDFLIB_TERM_LOG.setLevel(logging.CRITICAL)
+    try:
+        return not Literal(lexical, datatype=datatype).ill_typed
+    finally:
+        _RDFLIB_TERM_LOG.setLevel(level)
+
+
+def _dotted(columns: dict[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
+    """``[columns]`` entries with TOML's dotted keys (``hq.city = "..."`` is a nested table) as ``hq.city``."""
+    for key, spec in columns.items():
+        if isinstance(spec, dict) and "property" not in spec:
+            yield from _dotted(spec, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", spec
 
 
 def find_mappings(table: Path, explicit: list[Path], ontology: Ontology) -> Iterator[Mapping]:

@@ -34,7 +34,7 @@ class RdfReader(Reader):
         try:
             head = itertools.islice(parse_quads(path, fmt), _SNIFF_TRIPLES)
             ontology = any(q.predicate == _RDF_TYPE and q.object == _OWL_ONTOLOGY for q in head)
-        except (SyntaxError, ValueError, OSError):
+        except (SyntaxError, ValueError, OSError, EOFError):  # EOFError: a .gz cut short
             read_checked(path, fmt)  # raises RDFSyntaxError naming file:line:column
             raise
         return RdfContent(path, ontology=ontology, dataset=fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG))

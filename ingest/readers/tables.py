@@ -88,6 +88,12 @@ def _statements(path: Path, mapping: Mapping, records: Iterator[tuple[str, dict[
         yield Statement(subject, RDF.type, mapping.subject_class, _CONFIDENCE, extractor, location=location)
         for column in mapping.columns:
             for value in _values(record.get(column.column), column.separator):
+                if isinstance(value, (dict, list)):
+                    # str() of it would become an entity named "{'name': ...}"
+                    raise MappingError(
+                        f"{where}: {column.column} holds a JSON {type(value).__name__}, not a name or value; "
+                        f"a mapping reads strings, numbers and lists of them ({mapping.path.name})"
+                    )
                 if column.prop.literal_range:
                     obj: EntityRef | Any = mapping.literal(column, value, where)
                 else:
@@ -121,12 +127,13 @@ class JsonReader(TableReader):
 
     def records(self, path: Path, mapping: Mapping) -> Iterator[tuple[str, dict[str, Any]]]:
         if path.suffix.lower() in (".jsonl", ".ndjson"):
-            with open(path, encoding="utf-8") as fh:
+            # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark, which json refuses.
+            with open(path, encoding="utf-8-sig") as fh:
                 for number, line in enumerate(fh, 1):
                     if line.strip():
                         yield f"line {number}", _record(_parse(line, path, number), path, f"line {number}")
             return
-        data = _parse(path.read_text(encoding="utf-8"), path, None)
+        data = _parse(path.read_text(encoding="utf-8-sig"), path, None)
         if isinstance(data, dict):
             # {"records": [...]} or any single list-valued key
             lists = [v for v in data.values() if isinstance(v, list)]

@@ -17,7 +17,7 @@ from kgqa.registry import Registry
 
 from ingest.model import Block, TextContent
 from ingest.readers import register_reader
-from ingest.readers.base import IngestError, ReadContext, Reader, check_text_file
+from ingest.readers.base import IngestError, ReadContext, Reader, SkipDocument, check_text_file
 
 #: Parsers by extension: each takes a path and returns the content.
 FORMATS: Registry[Callable[[Path], TextContent]] = Registry("text format")
@@ -222,6 +222,8 @@ def read_pdf(path: Path) -> TextContent:
         pages = [page.extract_text() or "" for page in pdf.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise IngestError(f"{path}: not a readable PDF ({exc})") from None
+    if not any(page.strip() for page in pages):
+        raise SkipDocument(f"no extractable text on its {len(pages)} page(s): scanned pages need OCR first")
     meta_title = (pdf.metadata or {}).get("/Title") if pdf.metadata else None
     lines = [line.strip() for line in (pages[0] if pages else "").splitlines() if line.strip()]
     # A first line that reads like a title is one, and a heading block of its own.

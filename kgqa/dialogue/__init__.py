@@ -31,7 +31,7 @@ Example:
     >>> response = session.ask("Who directed Solaris?")  # doctest: +SKIP
     >>> print(response.text)  # doctest: +SKIP
     Which Solaris do you mean: the 1972 film directed by Andrei Tarkovsky, or the 2002 film directed by Steven Soderbergh?
-    >>> session.reply("the 1972 one").answers  # doctest: +SKIP
+    >>> [item.iri for item in session.reply("the 1972 one").answers]  # doctest: +SKIP
     ['https://w3id.org/kgqa/resource/Andrei_Tarkovsky']
 """
 

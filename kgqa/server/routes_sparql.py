@@ -55,6 +55,13 @@ def _token_ok(request: Request, expected: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
+_BODY_TYPES = ("application/sparql-query", "application/sparql-update", "application/x-www-form-urlencoded")
+
+
+class _UnsupportedBody(Exception):
+    """A POST body in a media type the protocol does not define (HTTP 415)."""
+
+
 async def _read_request(request: Request) -> dict[str, list[str]]:
     """Query/update parameters from the URL and the body, whatever the encoding."""
     params = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
@@ -68,6 +75,8 @@ async def _read_request(request: Request) -> dict[str, list[str]]:
         elif ctype == "application/x-www-form-urlencoded":
             for k, v in parse_qs(body, keep_blank_values=True).items():
                 params.setdefault(k, []).extend(v)
+        elif body.strip():
+            raise _UnsupportedBody(f"cannot read a POST body of type {ctype or '(none)'!r}; use {', '.join(_BODY_TYPES)}")
     return params
 
 
@@ -78,7 +87,10 @@ def add_routes(app: FastAPI) -> None:
 
         engine = request.app.state.engine
         settings = request.app.state.settings
-        params = await _read_request(request)
+        try:
+            params = await _read_request(request)
+        except _UnsupportedBody as exc:
+            return _error(415, str(exc))
         if "update" in params:
             if request.method != "POST":
                 return _error(400, "updates must be sent with POST")
