@@ -48,6 +48,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "port": 8085,
         "allow_updates": False,
         "update_token_env": "KGQA_UPDATE_TOKEN",
+        # SERVICE makes the server fetch other URLs on a client's behalf: off unless asked for.
+        "allow_service": False,
     },
     "models": {
         # A sentence-transformers model: an installed package name or a local directory.

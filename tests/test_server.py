@@ -202,3 +202,36 @@ def test_an_unreachable_backend_gives_502(tmp_path: Path) -> None:
     with TestClient(create_app(engine, ServerSettings(timeout=5))) as client:
         response = client.get("/sparql", params={"query": "ASK {}"})
     assert response.status_code == 502 and response.text.startswith(f"{url}: cannot reach the SPARQL endpoint")
+
+
+def test_service_queries_are_refused_so_the_server_fetches_nothing(server: Server) -> None:
+    import socket
+    import threading
+
+    # A listener standing in for a host only the server can reach: it must never be called.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(3)
+    calls: list[bytes] = []
+
+    def accept() -> None:
+        try:
+            conn, _ = listener.accept()
+            calls.append(conn.recv(1024))
+            conn.close()
+        except OSError:
+            pass
+
+    waiter = threading.Thread(target=accept)
+    waiter.start()
+    port = listener.getsockname()[1]
+    query = f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    response = httpx.get(server.query_url, params={"query": query})
+    waiter.join()
+    listener.close()
+    assert response.status_code == 403 and "SERVICE" in response.text and "--allow-service" in response.text
+    assert calls == []
+    # The word elsewhere is no SERVICE clause.
+    plain = httpx.get(server.query_url, params={"query": 'SELECT ?service { ?service ?p "SERVICE" }'})
+    assert plain.status_code == 200

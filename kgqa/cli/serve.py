@@ -17,6 +17,9 @@ def register(app: typer.Typer) -> None:
         allow_updates: bool = typer.Option(
             False, "--allow-updates", help="Accept SPARQL updates from clients that send the update token."
         ),
+        allow_service: bool = typer.Option(
+            False, "--allow-service", help="Run queries with SERVICE, which make the server fetch other URLs."
+        ),
         timeout: float = typer.Option(None, help="Seconds before a query is stopped."),
         limit: int = typer.Option(None, help="Result cap in rows."),
     ) -> None:
@@ -36,6 +39,7 @@ def register(app: typer.Typer) -> None:
         settings = ServerSettings(
             allow_updates=allow,
             update_token=token,
+            allow_service=allow_service or cfg.get("server.allow_service"),
             timeout=cfg.get("query.timeout") if timeout is None else timeout,
             limit=cfg.get("query.limit") if limit is None else limit,
         )

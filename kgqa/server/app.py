@@ -17,6 +17,8 @@ class ServerSettings:
 
     allow_updates: bool = False
     update_token: str | None = None
+    #: Run queries with SERVICE (federated query), which make the server send requests elsewhere.
+    allow_service: bool = False
     timeout: float = 30.0
     limit: int = 100_000
 

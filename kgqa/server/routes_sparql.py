@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from kgqa.errors import EndpointError, GraphNotFound, KgqaError, QueryTimeout, ReadOnlyError
+from kgqa.sparql.federation import uses_service
 from kgqa.sparql.results import GRAPH_FORMATS, MIME_OF, SELECT_FORMATS, QueryResult
 
 
@@ -108,6 +109,9 @@ def add_routes(app: FastAPI) -> None:
         queries = params.get("query") or []
         if len(queries) != 1 or not queries[0].strip():
             return _error(400, "expected exactly one 'query' parameter")
+        if not settings.allow_service and uses_service(queries[0]):
+            return _error(403, "this endpoint does not run SERVICE (federated) queries: they make the server "
+                               "fetch other URLs; start it with --allow-service to allow them")
         graphs = params.get("default-graph-uri") or [None]
         if len(graphs) > 1:
             return _error(400, "at most one default-graph-uri is supported")
