@@ -235,3 +235,17 @@ def test_service_queries_are_refused_so_the_server_fetches_nothing(server: Serve
     # The word elsewhere is no SERVICE clause.
     plain = httpx.get(server.query_url, params={"query": 'SELECT ?service { ?service ?p "SERVICE" }'})
     assert plain.status_code == 200
+
+
+def test_protocol_refusals_named_graphs_and_unacceptable_formats(server: Server) -> None:
+    select = "SELECT * { ?s ?p ?o } LIMIT 1"
+    named = httpx.get(server.query_url, params={"query": select, "named-graph-uri": "urn:x"})
+    assert named.status_code == 400 and "named-graph-uri" in named.text
+    html = httpx.get(server.query_url, params={"query": select}, headers={"Accept": "text/html"})
+    assert html.status_code == 406 and "application/sparql-results+json" in html.text
+    refused = httpx.get(server.query_url, params={"query": select}, headers={"Accept": "text/csv;q=0, application/json;q=0"})
+    assert refused.status_code == 406
+    browser = httpx.get(server.query_url, params={"query": select}, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.status_code == 200 and browser.headers["content-type"].startswith("application/sparql-results+json")
+    text = httpx.get(server.query_url, params={"query": select}, headers={"Accept": "text/*"})
+    assert text.status_code == 200 and text.headers["content-type"].startswith("text/csv")

@@ -13,8 +13,9 @@ from kgqa.sparql.federation import uses_service
 from kgqa.sparql.results import GRAPH_FORMATS, MIME_OF, SELECT_FORMATS, QueryResult
 
 
-def _negotiate(accept: str, result: QueryResult) -> str:
-    """The result format the client asked for (first acceptable in its Accept order)."""
+def _negotiate(accept: str, result: QueryResult) -> str | None:
+    """The result format the client asked for (first acceptable in its Accept order); ``None``
+    when it accepts none of ours (no wildcard either)."""
     table = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
     ranked = []
     for i, part in enumerate(accept.split(",")):
@@ -27,10 +28,17 @@ def _negotiate(accept: str, result: QueryResult) -> str:
                 except ValueError:
                     q = 0.0
         ranked.append((-q, i, fields[0].lower()))
-    for _, _, mime in sorted(ranked):
+    graph = result.kind == "graph"
+    wildcards = {"*/*": "turtle" if graph else "json", "": "turtle" if graph else "json",
+                 "text/*": "turtle" if graph else "csv", "application/*": "nt" if graph else "json"}
+    for q, _, mime in sorted(ranked):
+        if q == 0:  # "q=0": not acceptable
+            continue
         if mime in table:
             return table[mime]
-    return "turtle" if result.kind == "graph" else "json"
+        if mime in wildcards:
+            return wildcards[mime]
+    return None
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
@@ -112,6 +120,8 @@ def add_routes(app: FastAPI) -> None:
         if not settings.allow_service and uses_service(queries[0]):
             return _error(403, "this endpoint does not run SERVICE (federated) queries: they make the server "
                                "fetch other URLs; start it with --allow-service to allow them")
+        if params.get("named-graph-uri"):
+            return _error(400, "named-graph-uri is not supported: name graphs with GRAPH <...> in the query")
         graphs = params.get("default-graph-uri") or [None]
         if len(graphs) > 1:
             return _error(400, "at most one default-graph-uri is supported")
@@ -122,6 +132,9 @@ def add_routes(app: FastAPI) -> None:
         except KgqaError as exc:
             return _error(_status(exc), str(exc))
         fmt = _negotiate(request.headers.get("accept", "*/*"), result)
+        if fmt is None:
+            table = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
+            return _error(406, f"cannot answer in {request.headers.get('accept')!r}; this result comes as {', '.join(table)}")
         headers = {"X-Kgqa-Truncated": "true"} if getattr(result, "truncated", False) else {}
         mime = MIME_OF[fmt] if not (result.kind == "graph" and fmt == "xml") else "application/rdf+xml"
         return Response(result.serialize(fmt), media_type=mime, headers=headers)
