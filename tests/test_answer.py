@@ -7,7 +7,7 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
-from rdflib import URIRef
+from rdflib import RDF, URIRef
 
 from kgqa import Engine
 from kgqa.answer import Answer, ask
@@ -184,3 +184,16 @@ def test_facts_from_ingested_documents_say_how_they_were_read(tmp_path) -> None:
     assert born.extra["extractor"] == "ontology" and born.extra["location"].startswith("chars ")
     assert 0 < born.confidence < 1 and born.source.endswith("lem.md") and not born.inferred
     engine.close()
+
+
+@pytest.mark.parametrize(("question", "form"), [("How many films are there?", "count"), ("List all films.", "select")])
+def test_the_members_of_a_class(engine: Engine, question: str, form: str) -> None:
+    films = {row[0] for row in engine.sparql(f"SELECT DISTINCT ?f {{ ?f a <{SF.Film}> }}").rows}
+    answer = ask(engine, question)
+    assert answer.form == form and answer.structure is not None and answer.structure.is_class_listing
+    if form == "count":
+        assert answer.count == len(films)
+    else:
+        assert iris(answer) == films
+    assert answer.text.startswith(f"There are {len(films)} films: ")
+    assert {f.predicate for f in answer.facts} == {RDF.type} and len(answer.facts) == len(films)

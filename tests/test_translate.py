@@ -106,6 +106,8 @@ def test_phrasings_cover_each_form(onto: Ontology) -> None:
     assert "which books by X were published after N" in texts(
         ph.filtered(Hop(SF.author, True), "X", words[SF.publicationYear], ">", "select"))
     assert "which films were released after N" in texts(ph.class_filter(words[SF.releaseYear].domain, words[SF.releaseYear], ">", "select"))
+    films = [c for c in words[SF.releaseYear].domain.names if c.iri == SF.Film]
+    assert {"how many films are there", "list all films"} <= texts(ph.class_members(films, "count") + ph.class_members(films, "select"))
     assert "which books published by X won the Y" in texts(ph.constrained(Hop(SF.publisher, True), "X", Hop(SF.award), "Y", "select"))
     assert "where was the author of X born" in texts(q for np_ in ph.paths([Hop(SF.author)]) for q in ph.select(Hop(SF.birthPlace), np_))
 
@@ -115,7 +117,7 @@ def test_synthesis_covers_the_graph_and_every_query_is_valid() -> None:
     synthesizer = Synthesizer(engine.ontology, engine.store, seed=3, max_three_hop=20)
     examples = synthesizer.examples(per_structure=4)
     kinds = {e.kind for e in examples}
-    assert kinds == {"1hop", "2hop", "3hop", "count", "ask", "filter", "class-filter", "constraint"}
+    assert kinds == {"1hop", "2hop", "3hop", "count", "ask", "filter", "class-filter", "constraint", "class"}
     assert all(("X" in e.text) or not e.structure.hops for e in examples)
     for structure in {e.structure for e in examples}:
         bindings = {"topic": URIRef("urn:x:t"), "other": URIRef("urn:x:o"), "value": Literal(1)}

@@ -4,7 +4,7 @@ not found, inferred facts, literals."""
 from __future__ import annotations
 
 import pytest
-from rdflib import XSD, Literal, URIRef
+from rdflib import RDF, XSD, Literal, URIRef
 
 from kgqa.errors import KgqaError
 from kgqa.facts import Fact
@@ -222,4 +222,13 @@ def test_count_of_a_class_through_a_filter_counts_the_subjects(scifi: Verbalizer
     assert scifi.answer("count", facts, count=3) == (
         "There are 3 films: The Martian, Dune and Ender's Game. The Martian was released in 2015. "
         "Dune was released in 2021. Ender's Game was released in 2013."
+    )
+
+
+def test_the_members_of_a_class_are_counted_and_listed(scifi: Verbalizer) -> None:
+    people = [Fact(URIRef(f"{R}P{i}"), f"Person {i}", RDF.type, URIRef(SF + "Person"), "person") for i in range(12)]
+    assert scifi.answer("select", people[:2]) == "There are 2 people: Person 0 and Person 1."
+    assert scifi.answer("count", people, count=40) == (
+        "There are 40 people: Person 0, Person 1, Person 2, Person 3, Person 4, Person 5, Person 6, Person 7, "
+        "Person 8, Person 9 and 30 more."
     )

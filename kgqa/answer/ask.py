@@ -39,6 +39,7 @@ from kgqa.answer.execute import Execution, run_plans
 from kgqa.answer.types import Answer, AnswerItem, CandidateInfo, LinkedEntity, ReadingInfo
 from kgqa.linking.mentions import Detection
 from kgqa.translate.english import past_tense
+from kgqa.translate.lexicon import class_names
 from kgqa.translate.masking import mask_spans
 
 
@@ -81,7 +82,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
     masked = masked_question(found)
     answer = Answer(question=question, text="", form="none", masked=masked,
                     values=[float(n.value) for n in found.numbers if n.role == "value"])
-    if not found.mentions and not answer.values:
+    if not found.mentions and not answer.values and not names_a_class(engine.ontology, question):
         answer.text = ctx.verbalizer.not_found(_missing(question))
         answer.notes.append("no entity of the graph is named in the question")
         answer.timings_ms = timer.ms
@@ -130,6 +131,21 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
         answer.text = _say(ctx, answer, execution, _missing(question, found))
     answer.timings_ms = timer.ms
     return answer
+
+
+def names_a_class(ontology: Any, question: str) -> bool:
+    """Whether ``question`` names a class of the ontology ("How many *films* are there?"): without an
+    entity or a value, only then may it be read as a class's members.
+
+    Example:
+        >>> from kgqa.ontology import Ontology, bundled_ontology
+        >>> onto = Ontology.from_files([bundled_ontology("scifi.ttl")])
+        >>> names_a_class(onto, "How many films are there?"), names_a_class(onto, "What is the weather?")
+        (True, False)
+    """
+    words = {n for c in ontology.classes for name in class_names(ontology, c) for n in (name.singular, name.plural)}
+    text = f" {' '.join(re.findall(r'[a-z]+', question.lower()))} "
+    return any(f" {w} " in text for w in words)
 
 
 _INVERTED = re.compile(r"^((?:in |from |by )?(?:where|when|who|whom|what|which|how many|how)(?: \w+)?) (was|is|were|are|did) (.+)$", re.I)
@@ -251,6 +267,9 @@ def _say(ctx: QAContext, answer: Answer, execution: Execution, missing: str) -> 
         # "No, Lviv is located in Ukraine.": what the graph says instead, when it says something.
         facts = instead_facts(ctx.engine, execution, ctx.linker.index, ctx.documents)
         return ctx.verbalizer.answer("ask", facts, boolean=False, topic=topic)
+    count = answer.count
+    if count is None and execution.plan.structure.is_class_listing:
+        count = len(execution.answers)  # "List all films": the facts said stop at MAX_FACTS, the answers do not
     return ctx.verbalizer.answer(
-        answer.form, facts, count=answer.count, boolean=answer.boolean, topic=topic, missing=missing,
+        answer.form, facts, count=count, boolean=answer.boolean, topic=topic, missing=missing,
     )

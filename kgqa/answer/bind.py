@@ -240,7 +240,13 @@ def _plan(
             signature = "|".join([form, *(h.token() for h in hops)])
             score *= BRIDGED
     cls = _answer_class(ontology, reading, end, hops)
-    if not hops and cls is None:
+    if not hops and filter_part is None:
+        # A class's members ("How many films are there?"): the class must be read, and a name
+        # in the question is one this reading would ignore.
+        if cls is None:
+            return None
+        fits &= not mentions
+    elif not hops and cls is None:
         # A class query whose class head said nothing: the filtered property's domain.
         body = filter_part[len("filter:") :].rstrip("<>=")
         prop = ontology.properties.get(URIRef(body))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
 from kgqa.answer.execute import Execution
@@ -218,4 +218,6 @@ def path_triples(structure: QueryStructure, result: SelectResult) -> list[Raw]:
             out.append((*_hop_triple(structure.constraint, values["answer"], values["other"]), values.get("gc")))
         if structure.filter is not None and values.get("v") is not None:
             out.append((values["answer"], structure.filter.property, values["v"], values.get("gv")))
+        if structure.is_class_listing and values.get("answer") is not None:
+            out.append((values["answer"], RDF.type, structure.answer_class, values.get("ga")))
     return out

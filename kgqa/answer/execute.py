@@ -160,7 +160,7 @@ def _drop_noise(
         label = ontology.label(expected) if expected is not None else ""
         dropped |= {e: f"its sources mostly say it is not a {label}" for e in ends if e not in fitting}
     # Which documents state the last hop to each answer.
-    graph_at = paths.vars.index(f"g{len(structure.hops)}" if structure.hops else "gv")
+    graph_at = paths.vars.index(f"g{len(structure.hops)}" if structure.hops else "ga" if structure.is_class_listing else "gv")
     end_at = paths.vars.index(end)
     sources: dict[Node, set[Node]] = {}
     for row in paths.rows:

@@ -45,7 +45,7 @@ _IRREGULAR = [
 _BASE_OF = {form: base for base, *forms in _IRREGULAR for form in forms}
 _PAST_OF = {base: past for base, past, _ in _IRREGULAR}
 _PARTICIPLE_OF = {base: part for base, _, part in _IRREGULAR}
-_PLURAL = {"person": "people", "child": "children", "man": "men", "woman": "women", "series": "series",
+IRREGULAR_PLURALS = {"person": "people", "child": "children", "man": "men", "woman": "women", "series": "series",
            "species": "species", "headquarters": "headquarters", "people": "people", "fish": "fish"}
 _VOWELS = set("aeiou")
 # Stems whose -ed form drops only "d" (base ends in a silent e): "based" -> "base".
@@ -59,8 +59,8 @@ def plural(noun: str) -> str:
     """The plural of a noun or of the last word of a noun phrase."""
     head, _, last = noun.rpartition(" ")
     word = last.lower()
-    if word in _PLURAL:
-        out = _PLURAL[word]
+    if word in IRREGULAR_PLURALS:
+        out = IRREGULAR_PLURALS[word]
     elif word.endswith(("s", "x", "z", "ch", "sh")):
         out = word + "es"
     elif word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:

@@ -208,7 +208,7 @@ def parse_predicate(middle: str, tail: str = "") -> Phrase | None:
     return Phrase("be", " ".join(rest), aux=aux, noun_head=noun_head and len(rest) == 2)
 
 
-def _class_names(ontology: Ontology, iri: URIRef | None) -> list[ClassName]:
+def class_names(ontology: Ontology, iri: URIRef | None) -> list[ClassName]:
     """Names of ``iri``, its subclasses and its parent, singular and plural."""
     if iri is None or iri not in ontology.classes:
         return []
@@ -293,9 +293,9 @@ def property_words(
         n.lower() for n in inverse_labels
         if is_noun_phrase(n) and not re.search(r"\b(here|this|these|there)\b", n.lower())
     ]
-    domain = Side(prop.domain, _class_names(ontology, prop.domain), _wh(ontology, prop.domain))
+    domain = Side(prop.domain, class_names(ontology, prop.domain), _wh(ontology, prop.domain))
     range_iri = prop.range if prop.range is not None and prop.range in ontology.classes else None
-    range_side = Side(range_iri, _class_names(ontology, range_iri), _wh(ontology, range_iri))
+    range_side = Side(range_iri, class_names(ontology, range_iri), _wh(ontology, range_iri))
     numeric = numeric_values or (prop.range is not None and str(prop.range) in _NUMERIC)
     lexical = " ".join([*names, *(q.lower() for q in prop.question_phrases)])
     yearly = numeric and (bool(_YEARISH.search(lexical)) or str(prop.range) == _XSD + "gYear")

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from rdflib import URIRef
 
 from kgqa.translate.english import gerund, past_participle, past_tense, plural
-from kgqa.translate.lexicon import Phrase, PropertyWords, Side
+from kgqa.translate.lexicon import ClassName, Phrase, PropertyWords, Side
 from kgqa.translate.structure import Hop
 
 Question = tuple[str, URIRef | None]
@@ -403,6 +403,21 @@ class Phraser:
                         out.append((f"{lead} {c.plural} {past_tense(ph.verb)} both the {t} and the {o}", c.iri))
                     elif ph.kind == "be" and not ph.noun_head:
                         out.append((f"{lead} {c.plural} {_auxes(_PLURAL_AUX.get(ph.aux, ph.aux))[0]} {ph.closing} both {t} and {o}", c.iri))
+        return out
+
+    def class_members(self, names: list[ClassName], form: str) -> list[Question]:
+        """"How many books are there?", "List all films.": the members of a class, no entity named."""
+        out: list[Question] = []
+        for c in names:
+            if form == "count":
+                texts = [f"how many {c.plural} are there", f"how many {c.plural} are in the graph",
+                         f"how many {c.plural} do you know", f"how many {c.plural} does the graph have",
+                         f"count the {c.plural}", f"the number of {c.plural}", f"how many {c.plural} exist"]
+            else:
+                texts = [f"which {c.plural} are there", f"what {c.plural} are there", f"list all {c.plural}",
+                         f"list the {c.plural}", f"show me all {c.plural}", f"which {c.plural} do you know",
+                         f"what {c.plural} are in the graph", f"name all the {c.plural}", f"all {c.plural}"]
+            out += [(t, c.iri) for t in texts]
         return out
 
     def class_filter(self, side: Side, f: PropertyWords, op: str, form: str) -> list[Question]:

@@ -137,6 +137,11 @@ class QueryStructure:
         return bool(self.hops)
 
     @property
+    def is_class_listing(self) -> bool:
+        """True for "How many books are there?": a class's members, no path, no filter."""
+        return not self.hops and self.filter is None and self.answer_class is not None
+
+    @property
     def end(self) -> str:
         """The variable at the end of the path: ``?other`` for ASK without filter, else ``?answer``."""
         return "?other" if self.form == "ask" and self.filter is None else "?answer"
@@ -161,7 +166,10 @@ class QueryStructure:
         patterns = self._triples(asserted_only)
         if self.constraint is not None:
             patterns.append(self._constraint_triple(asserted_only))
-        if self.answer_class is not None:
+        if self.answer_class is not None and self.is_class_listing:
+            # The members themselves are the answer: their type, too, must come from a graph that may answer.
+            patterns.append(_in_graph(f"?answer a {render_term(self.answer_class)} .", "ga", asserted_only))
+        elif self.answer_class is not None:
             patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
             patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "gv", asserted_only))
@@ -218,6 +226,8 @@ class QueryStructure:
             names += ["?other", "?gc"]
         if self.filter is not None:
             names += ["?v", "?gv"]
+        if self.is_class_listing:
+            names.append("?ga")
         body = "\n".join("  " + p for p in self._patterns(asserted_only, exclude_topic))
         return _bind(f"SELECT DISTINCT {' '.join(names)} WHERE {{\n{body}\n}}", bindings)
 

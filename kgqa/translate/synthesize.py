@@ -10,6 +10,8 @@ the facts. It enumerates the query structures the graph can answer --
 * counts, yes/no questions (about an entity or a value), literal filters on the
   answers of a hop ("... published after N") and on a whole class ("Which films
   were released after N?") for every numeric property with data;
+* the members of every class with instances, listed or counted ("How many books
+  are there?");
 
 and phrases each in up to ``per_structure`` ways with :class:`~kgqa.translate.phrasing.Phraser`,
 plus light noise (case, question mark, "tell me ...", "the film X"). Texts are
@@ -20,11 +22,11 @@ Example:
     >>> from kgqa.ontology import bundled_ontology
     >>> engine = Engine.memory(ontologies=[bundled_ontology("scifi.ttl")])
     >>> _ = engine.update('''PREFIX sf: <https://w3id.org/kgqa/scifi#>
-    ... INSERT DATA { GRAPH <urn:kgqa:graph:facts> { <urn:x:b> sf:author <urn:x:a> ; sf:publicationYear 1961 .
+    ... INSERT DATA { GRAPH <urn:kgqa:graph:facts> { <urn:x:b> a sf:Book ; sf:author <urn:x:a> ; sf:publicationYear 1961 .
     ...   <urn:x:a> sf:birthPlace <urn:x:c> . } }''')
     >>> examples = synthesize(engine, per_structure=5, seed=1)
     >>> sorted({e.kind for e in examples})
-    ['1hop', '2hop', '3hop', 'ask', 'class-filter', 'constraint', 'count', 'filter']
+    ['1hop', '2hop', '3hop', 'ask', 'class', 'class-filter', 'constraint', 'count', 'filter']
 """
 
 from __future__ import annotations
@@ -39,14 +41,14 @@ from rdflib import URIRef
 from kgqa.namespaces import KGQA, ONTOLOGY_GRAPH
 from kgqa.ontology import Ontology
 from kgqa.sparql.build import render_term
-from kgqa.translate.lexicon import PropertyWords, Side, property_words
+from kgqa.translate.lexicon import PropertyWords, Side, class_names, property_words
 from kgqa.translate.masking import OTHER_MASK, TOPIC_MASK
 from kgqa.translate.phrasing import Phraser, Question
 from kgqa.translate.structure import Hop, LiteralFilter, QueryStructure
 
 #: Phrasings kept per structure, by kind (1-hop questions are the most common, so get most).
 PER_KIND = {"1hop": 1.5, "2hop": 0.7, "3hop": 0.5, "count": 0.6, "ask": 0.6, "filter": 0.5, "class-filter": 0.6,
-            "constraint": 0.4}
+            "constraint": 0.4, "class": 0.6}
 FILTER_OPS = (">", "<", "=", ">=", "<=")
 COUNT_FILTER_OPS = (">", "<")
 _PREFIXES = ("tell me ", "can you tell me ", "do you know ", "please tell me ", "i would like to know ")
@@ -159,6 +161,7 @@ class Synthesizer:
         for kind, path in iterate:
             out += self._for_path(kind, path, per_structure)
         out += self._class_filters(per_structure)
+        out += self._classes(per_structure)
         return out
 
     def _keep(self, items: list, kind: str, per_structure: int) -> list:
@@ -224,6 +227,17 @@ class Synthesizer:
                 questions = self.phraser.constrained(path[-1], TOPIC_MASK, q, OTHER_MASK, form)
                 structure = QueryStructure(path, form, None, None, q)
                 out += self._examples(questions, structure, form, "constraint", per_structure)
+        return out
+
+    def _classes(self, per_structure: int) -> list[Example]:
+        out: list[Example] = []
+        for cls in sorted(self.ontology.classes):
+            names = [c for c in class_names(self.ontology, cls) if c.iri == cls]
+            if not names or not self._exists(QueryStructure((), "select", cls)):
+                continue
+            for form in ("select", "count"):
+                questions = self.phraser.class_members(names, form)
+                out += self._examples(questions, QueryStructure((), form, cls), form, "class", per_structure)
         return out
 
     def _class_filters(self, per_structure: int) -> list[Example]:

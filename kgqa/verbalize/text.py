@@ -5,8 +5,8 @@ Example:
     'Foundation, I, Robot and The Gods Themselves'
     >>> capitalise("the Three-Body Problem was written by Liu Cixin")
     'The Three-Body Problem was written by Liu Cixin'
-    >>> plural("book"), plural("city"), plural("series")
-    ('books', 'cities', 'series')
+    >>> plural("book"), plural("city"), plural("series"), plural("person")
+    ('books', 'cities', 'series', 'people')
     >>> from rdflib import Literal, XSD
     >>> format_literal(Literal("1961", datatype=XSD.integer)), format_literal(Literal(1234567))
     ('1961', '1,234,567')
@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from rdflib import XSD, Literal
+
+from kgqa.translate.english import IRREGULAR_PLURALS
 
 _MONTHS = "January February March April May June July August September October November December".split()
 _UNCHANGED_PLURALS = ("series", "species", "people", "media", "data")
@@ -51,6 +53,8 @@ def plural(noun: str) -> str:
     lower = last.lower()
     if not last or lower.endswith(_UNCHANGED_PLURALS):
         word = last
+    elif lower in IRREGULAR_PLURALS:
+        word = last[0] + IRREGULAR_PLURALS[lower][1:]
     elif lower.endswith("y") and lower[-2:-1] not in tuple("aeiou"):
         word = last[:-1] + "ies"
     elif lower.endswith(("s", "x", "z", "ch", "sh")):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
 from kgqa.errors import KgqaError
@@ -178,6 +178,8 @@ class Verbalizer:
         if form not in FORMS:
             raise VerbalizeError(f"unknown answer form {form!r}; expected one of {', '.join(FORMS)}")
         facts = _topic_first(list(facts), topic)
+        if facts and form != "ask" and all(f.predicate == RDF.type for f in facts):
+            return self._members(facts, count)
         if form == "ask":
             return self._ask(facts, boolean, missing)
         if form == "count":
@@ -220,6 +222,17 @@ class Verbalizer:
             inferred = [f for f in facts if f.inferred]
             sentence += f" ({len(inferred)} of them {inferred_note(min(f.confidence or 0 for f in inferred))[1:-1]} or more)"
         return end_sentence(capitalise(sentence))
+
+    def _members(self, facts: list[Fact], count: int | None) -> str:
+        """The members of a class ("How many books are there?", "List all films."), listed up to
+        :data:`MAX_LISTED`, then "and N more"."""
+        members = list(dict.fromkeys(self._mention(f, "subject", False).said() for f in facts))
+        n = count if count is not None else len(members)
+        cls = facts[0].object
+        noun = self.ontology.label(cls) if cls in self.ontology.classes else "item"
+        listed = [*members[:MAX_LISTED], f"{n - MAX_LISTED:,} more"] if n > MAX_LISTED else members
+        head = f"There {'is' if n == 1 else 'are'} {counted(n, noun)}"
+        return end_sentence(f"{head}: {join_list(listed)}" if len(members) >= min(n, MAX_LISTED) else head)
 
     def _count_filtered(self, facts: list[Fact], subjects: list, count: int | None) -> str:
         """A class counted through its values ("how many films were released after 2010?"): the
