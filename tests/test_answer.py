@@ -197,3 +197,11 @@ def test_the_members_of_a_class(engine: Engine, question: str, form: str) -> Non
         assert iris(answer) == films
     assert answer.text.startswith(f"There are {len(films)} films: ")
     assert {f.predicate for f in answer.facts} == {RDF.type} and len(answer.facts) == len(films)
+
+
+@pytest.mark.parametrize(
+    "question", ["Which books did Douglas Adams write?", "which books did douglas adams write", "Which films did Akira Kurosawa direct?"]
+)
+def test_a_question_about_a_missing_entity_is_no_class_listing(engine: Engine, question: str) -> None:
+    answer = ask(engine, question)
+    assert answer.form == "none" and not answer.answers and answer.text.startswith("I could not find")

@@ -82,7 +82,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
     masked = masked_question(found)
     answer = Answer(question=question, text="", form="none", masked=masked,
                     values=[float(n.value) for n in found.numbers if n.role == "value"])
-    if not found.mentions and not answer.values and not names_a_class(engine.ontology, question):
+    if not found.mentions and not answer.values and not lists_a_class(engine.ontology, question):
         answer.text = ctx.verbalizer.not_found(_missing(question))
         answer.notes.append("no entity of the graph is named in the question")
         answer.timings_ms = timer.ms
@@ -133,19 +133,35 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
     return answer
 
 
-def names_a_class(ontology: Any, question: str) -> bool:
-    """Whether ``question`` names a class of the ontology ("How many *films* are there?"): without an
-    entity or a value, only then may it be read as a class's members.
+#: The words a question listing a class's members is made of, besides the class's name.
+_LISTING_WORDS = frozenset(
+    """how many which what list all the show me give tell name count number of are is there in graph do does you
+    we have has know exist existing stored available please every each a an""".split()
+)
+
+
+def lists_a_class(ontology: Any, question: str) -> bool:
+    """Whether ``question`` asks for a class's members and nothing else ("How many *films* are
+    there?", "List all books."): the class in the plural, the rest words of such questions. Without
+    an entity or a value, only such a question is read; one with other words ("which books did
+    <a writer the graph lacks> write") is not, so it never turns into a list of every book.
 
     Example:
         >>> from kgqa.ontology import Ontology, bundled_ontology
         >>> onto = Ontology.from_files([bundled_ontology("scifi.ttl")])
-        >>> names_a_class(onto, "How many films are there?"), names_a_class(onto, "What is the weather?")
-        (True, False)
+        >>> lists_a_class(onto, "How many films are there?"), lists_a_class(onto, "List all books.")
+        (True, True)
+        >>> lists_a_class(onto, "which books did douglas adams write"), lists_a_class(onto, "What is the weather?")
+        (False, False)
     """
-    words = {n for c in ontology.classes for name in class_names(ontology, c) for n in (name.singular, name.plural)}
+    plurals = {name.plural for c in ontology.classes for name in class_names(ontology, c)}
     text = f" {' '.join(re.findall(r'[a-z]+', question.lower()))} "
-    return any(f" {w} " in text for w in words)
+    named = [p for p in plurals if f" {p} " in text]
+    if not named:
+        return False
+    for p in sorted(named, key=len, reverse=True):
+        text = text.replace(f" {p} ", " ")
+    return set(text.split()) <= _LISTING_WORDS
 
 
 _INVERTED = re.compile(r"^((?:in |from |by )?(?:where|when|who|whom|what|which|how many|how)(?: \w+)?) (was|is|were|are|did) (.+)$", re.I)

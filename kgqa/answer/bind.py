@@ -163,12 +163,21 @@ def plans(readings: list[Reading], found: Detection, ontology: Ontology) -> list
     mentions = [m for m in found.mentions if m.candidates]
     values = [n.value for n in found.numbers if n.role == "value"]
     out: list[Plan] = []
-    for reading in readings:
+    for rank, reading in enumerate(readings):
+        if rank > 0 and _lists_a_class(reading):
+            # Only as the translator's first reading: "which books did <a writer the graph lacks> write"
+            # must not fall back to listing every book.
+            continue
         plan = _plan(reading, mentions, found, values, ontology)
         if plan is not None:
             out.append(plan)
     out.sort(key=lambda p: -p.score)
     return out
+
+
+def _lists_a_class(reading: Reading) -> bool:
+    """A reading of a class's members: no hop, no filter ("select|class:...")."""
+    return all(p.startswith("class:") for p in reading.signature.split("|")[1:])
 
 
 def _plan(
