@@ -149,13 +149,15 @@ class DocumentWriter:
     def rows(self, statements: Iterable[Statement]) -> Iterator[dict[str, Any]]:
         """Provenance rows for ``statements``; their quads go to the sink as a side effect."""
         for st in statements:
-            subject = self._entity(st.subject)
+            asserted = st.asserted(self.threshold)
+            # The types a candidate statement implies are guesses too ("starring George Clooney" read as
+            # a film's director makes him a film): they are asserted only with an asserted statement.
+            subject = self._entity(st.subject, typed=asserted)
             obj: Node
             if isinstance(st.object, EntityRef):
-                obj = self._entity(st.object)
+                obj = self._entity(st.object, typed=asserted)
             else:
                 obj = st.object
-            asserted = st.asserted(self.threshold)
             graph = self.graph if asserted else CANDIDATE_GRAPH
             if asserted:
                 self.asserted += 1
@@ -177,20 +179,20 @@ class DocumentWriter:
                 "sentence": st.sentence,
             }
 
-    def _entity(self, ref: EntityRef) -> URIRef:
+    def _entity(self, ref: EntityRef, *, typed: bool = True) -> URIRef:
         res = self.session.resolve(ref)
-        self._describe(res, ref)
+        self._describe(res, ref, typed)
         return res.iri
 
-    def _describe(self, res: Resolution, ref: EntityRef) -> None:
-        """Label, types and new alternative names of an entity, once each per document."""
+    def _describe(self, res: Resolution, ref: EntityRef, typed: bool = True) -> None:
+        """Label, types (when ``typed``) and new alternative names of an entity, once each per document."""
         g = self.graph
         seen = self._described.get(res.iri)
         if seen is None:
             seen = self._described[res.iri] = (set(), {fold(res.label)})
             self.sink.add((res.iri, RDFS.label, Literal(res.label, lang=self.language), g))
         types, names = seen
-        for t in sorted(res.types - types):
+        for t in sorted(res.types - types if typed else ()):
             types.add(t)
             self.sink.add((res.iri, RDF.type, t, g))
         for name in (ref.label, *ref.alt_labels, *([f"{ref.label} ({ref.hint})"] if ref.hint else [])):

@@ -48,6 +48,8 @@ def test_facts_stated_in_text_link_to_the_tables_entities(sample_engine: Engine)
     # "He was born in Davis, California, in 1972": the pronoun is the document's subject
     weir = document_graph(str((SAMPLE / "docs/andy_weir.txt").resolve()))
     assert ask(sample_engine, f"GRAPH <{weir}> {{ res:Andy_Weir sf:birthYear 1972 }}")
+    # "... starring George Clooney as Kelvin" read as the film's director is only a candidate: he is no film
+    assert not ask(sample_engine, f"GRAPH ?g {{ res:George_Clooney a sf:Film }} FILTER(?g != <{CANDIDATE_GRAPH}>)")
 
 
 def test_every_extracted_triple_has_its_evidence(sample_engine: Engine) -> None:
@@ -72,8 +74,10 @@ def test_below_the_threshold_triples_are_candidates(tmp_path: Path) -> None:
         graph = document_graph(str(doc.resolve()))
         assert not ask(engine, f"GRAPH <{graph}> {{ ?s sf:birthYear ?y }}")
         assert ask(engine, f"GRAPH <{CANDIDATE_GRAPH}> {{ res:Andy_Weir sf:birthYear 1972 }}")
-        # the entities themselves are asserted by the document: it names them
+        # the entities themselves are asserted by the document: it names them; the types the
+        # candidate statements imply are guesses like the statements
         assert ask(engine, f"GRAPH <{graph}> {{ res:Andy_Weir rdfs:label 'Andy Weir'@en }}")
+        assert not ask(engine, f"GRAPH <{graph}> {{ res:Andy_Weir a ?type }}")
         engine.remove(doc)
         assert engine.store.count(CANDIDATE_GRAPH) == 0
 

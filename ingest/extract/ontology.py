@@ -38,7 +38,7 @@ from ingest.extract.sentences import split_sentences
 from ingest.model import Block, EntityRef, Statement, TextContent
 
 #: Bump when extraction changes, so `kgqa ingest` re-extracts documents it has seen.
-VERSION = "2"
+VERSION = "3"
 _NAME_MAX_TOKENS = 4
 _WINDOW_CHARS = 20_000
 
