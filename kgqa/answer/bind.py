@@ -164,7 +164,7 @@ def plans(readings: list[Reading], found: Detection, ontology: Ontology) -> list
     values = [n.value for n in found.numbers if n.role == "value"]
     out: list[Plan] = []
     for rank, reading in enumerate(readings):
-        if rank > 0 and _lists_a_class(reading):
+        if rank > 0 and _reads_a_class_listing(reading):
             # Only as the translator's first reading: "which books did <a writer the graph lacks> write"
             # must not fall back to listing every book.
             continue
@@ -175,7 +175,7 @@ def plans(readings: list[Reading], found: Detection, ontology: Ontology) -> list
     return out
 
 
-def _lists_a_class(reading: Reading) -> bool:
+def _reads_a_class_listing(reading: Reading) -> bool:
     """A reading of a class's members: no hop, no filter ("select|class:...")."""
     return all(p.startswith("class:") for p in reading.signature.split("|")[1:])
 
