@@ -95,6 +95,8 @@ class RecordsContent:
 
     statements: Iterator[Statement]
     mapping: Path | None = None
+    #: Filled once ``statements`` is exhausted: what the user should check (a mapped field no record has).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

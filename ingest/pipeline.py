@@ -81,6 +81,8 @@ class DocumentResult:
     candidates: int = 0
     seconds: float = 0.0
     reader: str = ""
+    #: Written, but worth a look (a mapped field that no record has).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -336,6 +338,7 @@ class Pipeline:
         try:
             content = read()
             result.triples, result.candidates, extra = self._write(doc_id, graph, sha, content)
+            result.warnings = list(getattr(content, "warnings", []))
             self.prov.finish(doc_id, triples=result.triples, candidates=result.candidates, **extra)
         except SkipDocument as exc:
             self._undo(doc_id)

@@ -150,3 +150,16 @@ def test_serve_answers_415_to_a_post_body_it_cannot_read(tmp_path: Path) -> None
         assert httpx.post(server.query_url, data={"query": "ASK {}"}).status_code == 200
     finally:
         stop(server.process)
+
+
+def test_a_mapped_field_no_record_has_is_reported(tmp_path: Path) -> None:
+    mapping = MAPPING.replace("meta.author.name", "meta.auther.name")  # a typo
+    path = _table(tmp_path, "c.json", '[{"title": "Fiasco", "meta": {"author": {"name": "Stanislaw Lem"}}}]', mapping)
+    project = tmp_path / "proj"
+    Engine.init(project, ontologies=[bundled_ontology("scifi.ttl")]).close()
+    done = _kgqa(project, "ingest", str(path))
+    assert done.returncode == 0, done.stderr
+    assert f"warning {path}: 'info.year', 'meta.auther.name' (mapped in books.toml) in no record" in done.stderr
+    assert "fields: meta.author.name, title" in done.stderr
+    with Engine.open(project) as opened:  # what the mapping does name is still written
+        assert ask(opened, "res:Fiasco a sf:Book")

@@ -49,7 +49,8 @@ class TableReader(Reader):
     def read(self, path: Path, context: ReadContext) -> RecordsContent:
         check_text_file(path)
         mapping = self._mapping(path, context)
-        return RecordsContent(_statements(path, mapping, self.records(path, mapping)), mapping.path)
+        warnings: list[str] = []
+        return RecordsContent(_statements(path, mapping, self.records(path, mapping), warnings), mapping.path, warnings)
 
 
 def _values(value: Any, separator: str | None) -> Iterable[Any]:
@@ -63,9 +64,15 @@ def _values(value: Any, separator: str | None) -> Iterable[Any]:
     return [value]
 
 
-def _statements(path: Path, mapping: Mapping, records: Iterator[tuple[str, dict[str, Any]]]) -> Iterator[Statement]:
+def _statements(
+    path: Path, mapping: Mapping, records: Iterator[tuple[str, dict[str, Any]]], warnings: list[str]
+) -> Iterator[Statement]:
+    """The statements of every record; at the end, a warning in ``warnings`` for each mapped field that
+    no record has (JSON fields are optional record by record, but one absent from all is likely a typo)."""
     extractor = f"mapping:{mapping.path.stem}"
+    present: set[str] = set()
     for location, record in records:
+        present.update(record)
         where = f"{path} {location}"
         label = record.get(mapping.subject_column)
         if label in (None, "") or (isinstance(label, str) and not label.strip()):
@@ -100,6 +107,12 @@ def _statements(path: Path, mapping: Mapping, records: Iterator[tuple[str, dict[
                     rng = column.prop.range
                     obj = EntityRef(str(value), types=(rng,) if isinstance(rng, URIRef) else ())
                 yield Statement(subject, column.prop.iri, obj, _CONFIDENCE, extractor, location=location)
+    absent = [c for c in mapping.required_columns if c not in present]
+    if present and absent:
+        warnings.append(
+            f"{', '.join(repr(c) for c in absent)} (mapped in {mapping.path.name}) in no record; "
+            f"fields: {', '.join(sorted(present)[:12])}{', ...' if len(present) > 12 else ''}"
+        )
 
 
 @register_reader("csv")

@@ -151,6 +151,8 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - ingest.pipeline.IngestSum
             err_console.print(f"failed  {item.path}: {item.reason}", markup=False, highlight=False, soft_wrap=True)
         elif item.status == "skipped" and item.reason != "unchanged":
             console.print(f"skipped {item.path}: {item.reason}", markup=False, highlight=False, soft_wrap=True)
+        for warning in item.warnings:
+            err_console.print(f"warning {item.path}: {warning}", markup=False, highlight=False, soft_wrap=True)
     unchanged = sum(1 for i in summary.items if i.reason == "unchanged")
     console.print(
         f"{counts['ok']} ok, {counts['skipped']} skipped ({unchanged} unchanged), {counts['failed']} failed; "
