@@ -163,3 +163,17 @@ def test_a_mapped_field_no_record_has_is_reported(tmp_path: Path) -> None:
     assert "fields: meta.author.name, title" in done.stderr
     with Engine.open(project) as opened:  # what the mapping does name is still written
         assert ask(opened, "res:Fiasco a sf:Book")
+
+
+def test_a_json_object_with_two_lists_names_them(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
+    path = _table(tmp_path, "two.json", '{"books": [{"title": "Eden"}], "films": [{"title": "Solaris"}]}')
+    item = ingest_paths(engine, [path]).items[0]
+    assert item.status == "failed" and "an object with 2 lists ('books', 'films')" in item.reason
+
+
+def test_one_json_object_with_a_list_of_values_is_one_record(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
+    mapping = MAPPING.replace('meta.author.name = "author"', 'authors = "author"')
+    path = _table(tmp_path, "one.json", '{"title": "Roadside Picnic", "authors": ["Arkady Strugatsky", "Boris Strugatsky"]}', mapping)
+    item = ingest_paths(engine, [path]).items[0]
+    assert item.status == "ok", item.reason
+    assert ask(engine, "res:Roadside_Picnic sf:author ?a . ?a rdfs:label 'Boris Strugatsky'@en")

@@ -148,9 +148,15 @@ class JsonReader(TableReader):
             return
         data = _parse(path.read_text(encoding="utf-8-sig"), path, None)
         if isinstance(data, dict):
-            # {"records": [...]} or any single list-valued key
-            lists = [v for v in data.values() if isinstance(v, list)]
-            data = lists[0] if len(lists) == 1 else [data]
+            # {"records": [{...}, ...]}: one key holding a list of objects; an object without one is a record
+            # itself ({"title": "Dune", "genres": ["sf", "novel"]})
+            lists = [k for k, v in data.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)]
+            if len(lists) > 1:
+                raise IngestError(
+                    f"{path}: an object with {len(lists)} lists ({', '.join(repr(k) for k in lists[:5])}): "
+                    "which one holds the records is not clear; give an array of objects, or an object with one list"
+                )
+            data = data[lists[0]] if lists else [data]
         if not isinstance(data, list):
             raise IngestError(f"{path}: expected a JSON array of objects")
         for index, item in enumerate(data):
