@@ -49,25 +49,26 @@ def provenance_path(engine: Any) -> Path:
 
 def read_statements(
     path: Path, triples: Iterable[tuple[Node, Node, Node]], graphs: Iterable[str]
-) -> dict[tuple[str, ...], dict[str, Any]]:
+) -> dict[tuple[Node, Node, Node, str], dict[str, Any]]:
     """How documents stated each triple in one of ``graphs``, read from the provenance database at
-    ``path`` (read-only): ``{(s, p, o, graph) (N-Triples terms, graph name): {"confidence",
-    "extractor", "location"}}``, the most confident statement per key (a document may state a
-    triple in several sentences; "location" is a line, a JSON path or a character span)."""
+    ``path`` (read-only): ``{(s, p, o, graph name): {"confidence", "extractor", "location"}}`` keyed
+    by the given terms, the most confident statement per key (a document may state a triple in
+    several sentences; "location" is a line, a JSON path or a character span)."""
     graph_list = list(dict.fromkeys(graphs))
     if not graph_list:
         return {}
     marks = ",".join("?" * len(graph_list))
     sql = (
-        "SELECT subject, predicate, object, graph, confidence, extractor, location, start, end FROM triples "
+        "SELECT graph, confidence, extractor, location, start, end FROM triples "
         f"WHERE subject = ? AND predicate = ? AND object = ? AND graph IN ({marks}) ORDER BY confidence DESC"
     )
-    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    found: dict[tuple[Node, Node, Node, str], dict[str, Any]] = {}
     with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
         for s, p, o in triples:
-            for row in db.execute(sql, [nt_term(s), nt_term(p), nt_term(o), *graph_list]).fetchall():
-                location = row[6] or (f"chars {row[7]}-{row[8]}" if row[7] is not None else None)
-                found.setdefault(tuple(row[:4]), {"confidence": row[4], "extractor": row[5], "location": location})
+            rows = db.execute(sql, [nt_term(s), nt_term(p), nt_term(o), *graph_list]).fetchall()
+            for graph, confidence, extractor, location, start, end in rows:
+                where = location or (f"chars {start}-{end}" if start is not None else None)
+                found.setdefault((s, p, o, graph), {"confidence": confidence, "extractor": extractor, "location": where})
     return found
 
 

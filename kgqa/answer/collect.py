@@ -141,7 +141,7 @@ def _facts(
         how: dict[str, Any] = {}
         if asserted:
             confidence, sources = None, list(dict.fromkeys(source_of(g, documents) for g in asserted))
-            found = [stated[k] for g in asserted if (k := _statement_key(s, p, o, g)) in stated]
+            found = [stated[k] for g in asserted if (k := (s, p, o, str(g))) in stated]
             if found:
                 best = max(found, key=lambda row: row["confidence"])
                 confidence, how = best["confidence"], {"extractor": best["extractor"], "location": best["location"]}
@@ -159,13 +159,7 @@ def _facts(
     return facts
 
 
-def _statement_key(s: Node, p: Node, o: Node, g: Node) -> tuple[str, ...]:
-    from ingest.provenance import nt_term
-
-    return (nt_term(s), nt_term(p), nt_term(o), str(g))
-
-
-def _statements(engine: Any, raw: list[Raw]) -> dict[tuple[str, ...], dict[str, Any]]:
+def _statements(engine: Any, raw: list[Raw]) -> dict[tuple[Node, Node, Node, str], dict[str, Any]]:
     """How ingestion stated the triples of document graphs in ``raw`` (empty without ingested documents)."""
     from ingest.provenance import provenance_path, read_statements
 

@@ -166,7 +166,7 @@ class QueryStructure:
         patterns = self._triples(asserted_only)
         if self.constraint is not None:
             patterns.append(self._constraint_triple(asserted_only))
-        if self.answer_class is not None and self.is_class_listing:
+        if self.is_class_listing:
             # The members themselves are the answer: their type, too, must come from a graph that may answer.
             patterns.append(_in_graph(f"?answer a {render_term(self.answer_class)} .", "ga", asserted_only))
         elif self.answer_class is not None:

@@ -207,7 +207,7 @@ class Verbalizer:
         predicate = facts[0].predicate
         prop = self.ontology.properties.get(predicate)
         cls = (prop.domain if count_subjects else prop.range) if prop is not None else None
-        noun = self.ontology.label(cls) if cls is not None and cls in self.ontology.classes else "result"
+        noun = self._noun(cls, "result")
         counted_slot, fixed_slot = ("{s}", "{o}") if count_subjects else ("{o}", "{s}")
         template = re.sub(rf"\b(?:the|a|an) {re.escape(counted_slot)}", counted_slot, self.template(predicate))
         if n != 1:
@@ -228,10 +228,8 @@ class Verbalizer:
         :data:`MAX_LISTED`, then "and N more"."""
         members = list(dict.fromkeys(self._mention(f, "subject", False).said() for f in facts))
         n = count if count is not None else len(members)
-        cls = facts[0].object
-        noun = self.ontology.label(cls) if cls in self.ontology.classes else "item"
         listed = [*members[:MAX_LISTED], f"{n - MAX_LISTED:,} more"] if n > MAX_LISTED else members
-        head = f"There {'is' if n == 1 else 'are'} {counted(n, noun)}"
+        head = self._there_are(n, facts[0].object, "item")
         return end_sentence(f"{head}: {join_list(listed)}" if len(members) >= min(n, MAX_LISTED) else head)
 
     def _count_filtered(self, facts: list[Fact], subjects: list, count: int | None) -> str:
@@ -239,13 +237,18 @@ class Verbalizer:
         subjects are counted, by their class, and the facts give the values they were kept for."""
         n = count if count is not None else len(subjects)
         prop = self.ontology.properties.get(facts[0].predicate)
-        cls = prop.domain if prop is not None else None
-        noun = self.ontology.label(cls) if cls is not None and cls in self.ontology.classes else "result"
-        head = f"There {'is' if n == 1 else 'are'} {counted(n, noun)}"
+        head = self._there_are(n, prop.domain if prop is not None else None, "result")
         items = list(dict.fromkeys(self._mention(f, "subject", True).said() for f in facts))
         if 1 < n <= MAX_LISTED and len(items) == n:
             head += ": " + join_list(items)
         return f"{end_sentence(head)} {self.facts(facts)}"
+
+    def _noun(self, cls: Node | None, default: str) -> str:
+        """How to name a member of ``cls`` in a count: its label, else ``default``."""
+        return self.ontology.label(cls) if cls is not None and cls in self.ontology.classes else default
+
+    def _there_are(self, n: int, cls: Node | None, default: str) -> str:
+        return f"There {'is' if n == 1 else 'are'} {counted(n, self._noun(cls, default))}"
 
     def rewrite(self, text: str, facts: Sequence[Fact], answers: Sequence[str]) -> str:
         """``text`` polished by the configured LLM, if any and if the result passes the guard
