@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from kgqa.bench.metaqa.answer import STAGES, Answerer
 from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
-from kgqa.bench.metaqa.memory import AnswerPriors, simulated_train_facts, training_facts
+from kgqa.bench.metaqa.memory import simulated_train_facts
 from kgqa.bench.metaqa.translator import MetaQATranslator
 from kgqa.bench.metaqa.workspace import Workspace
 from kgqa.bench.report import percentile, peak_rss_mb
@@ -115,10 +115,7 @@ def run_benchmark(
         translator = workspace.translator(kb, train)
         rules = priors = scorer = None
         if kb == "half":
-            rules = workspace.rules(kb, train)
-            priors = AnswerPriors.from_examples(workspace.examples(kb, train))
-            if inferred_graph:
-                workspace.write_inferred(engine, rules, training_facts(workspace.examples(kb, train)), kb)
+            rules, priors = workspace.memory(engine, train, inferred_graph=inferred_graph)
             scorer = workspace.scorer(kb) if model else None
         answerer = Answerer(
             engine, workspace.names, rules=rules, priors=priors, scorer=scorer, use_inferred=inferred_graph
@@ -189,12 +186,9 @@ def what_if_official_train(
                 excluded |= {(q.topic, (r, inv)) for r in metaqa.RELATIONS for inv in (False, True)}
     simulated = simulated_train_facts(workspace.triples("full"), excluded)
     console.print(f"[bold]half KB, what-if[/]: {len(simulated):,} facts a train split of the official size would state")
-    label = "half, what-if"
-    examples = workspace.examples("half", train)
-    rules = workspace.rules("half", train, simulated, label=label)
     engine = workspace.engine("half", variant="what-if")
-    workspace.write_inferred(engine, rules, list(dict.fromkeys([*training_facts(examples), *simulated])), label=label)
-    answerer = Answerer(engine, workspace.names, rules=rules, priors=AnswerPriors.from_examples(examples))
+    rules, priors = workspace.memory(engine, train, simulated, label="half, what-if")
+    answerer = Answerer(engine, workspace.names, rules=rules, priors=priors)
     answers, _ = _answer_all(answerer, questions, workspace.translator("half", train), None, "half/what-if")
     engine.close()
     hits = _hits_by_hop(questions, answers)

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kgqa.bench.metaqa.memory import Example, training_facts
+from kgqa.bench.metaqa.memory import AnswerPriors, Example, training_facts
 from kgqa.bench.metaqa.supervision import KBGraph, Lexicon, derive_structures, training_pairs
 from kgqa.bench.metaqa.translator import MetaQATranslator
 from kgqa.datasets import metaqa
@@ -194,17 +194,14 @@ class Workspace:
             if q.masked() in structures
         ]
 
-    def rules(
-        self, kb: str, train: list[metaqa.Question], extra_facts: Sequence[metaqa.Triple] = (), label: str = ""
-    ) -> RuleModel:
-        """Rules mined from ``kb`` plus the facts the training answers state, and ``extra_facts``
-        (cached as JSON; ``label`` names the setting in :attr:`timings`, default ``kb``)."""
+    def rules(self, kb: str, facts: Sequence[metaqa.Triple], label: str = "") -> RuleModel:
+        """Rules mined from ``kb`` plus ``facts`` (what the training answers state; cached as JSON;
+        ``label`` names the setting in :attr:`timings`, default ``kb``)."""
         from kgqa.bench.metaqa.rules import RULE_LENGTH, RuleModel
 
         label = label or kb
-        facts = list(dict.fromkeys([*training_facts(self.examples(kb, train)), *extra_facts]))
         triples = list(dict.fromkeys([*self.triples(kb), *facts]))
-        path = self.cache / kb / f"rules-{_digest(RULES_VERSION, RULE_LENGTH, self._kb_digest(kb), facts)}.json"
+        path = self.cache / kb / f"rules-{_digest(RULES_VERSION, RULE_LENGTH, self._kb_digest(kb), list(facts))}.json"
         if path.exists():
             self.timings.setdefault(f"rule mining ({label})", 0.0)
             return RuleModel.load(path, triples, self.names.names())
@@ -213,6 +210,24 @@ class Workspace:
         model.save(path)
         self._timed(f"rule mining ({label})", start)
         return model
+
+    def memory(
+        self,
+        engine: Engine,
+        train: list[metaqa.Question],
+        extra_facts: Sequence[metaqa.Triple] = (),
+        label: str = "",
+        inferred_graph: bool = True,
+    ) -> tuple[RuleModel, AnswerPriors]:
+        """What the half-KB answerer learns beside the KB: rules mined over it plus the training
+        answers' facts (and ``extra_facts``), those facts and the confident rule links in ``engine``'s
+        inferred graph (with ``inferred_graph``), and the answer priors."""
+        examples = self.examples("half", train)
+        facts = list(dict.fromkeys([*training_facts(examples), *extra_facts]))
+        rules = self.rules("half", facts, label)
+        if inferred_graph:
+            self.write_inferred(engine, rules, facts, label=label)
+        return rules, AnswerPriors.from_examples(examples)
 
     def write_inferred(
         self, engine: Engine, rules: RuleModel, facts: list[metaqa.Triple], kb: str = "half", label: str = ""
