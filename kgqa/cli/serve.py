@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
             False, "--allow-updates", help="Accept SPARQL updates from clients that send the update token."
         ),
         allow_service: bool = typer.Option(
-            False, "--allow-service", help="Run queries with SERVICE, which make the server fetch other URLs."
+            False, "--allow-service", help="Run SERVICE, LOAD and FROM/USING outside the store, which make the server fetch other URLs."
         ),
         timeout: float = typer.Option(None, help="Seconds before a query is stopped."),
         limit: int = typer.Option(None, help="Result cap in rows."),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from kgqa.errors import EndpointError, GraphNotFound, KgqaError, QueryTimeout, ReadOnlyError
-from kgqa.sparql.federation import uses_service
+from kgqa.errors import EndpointError, GraphNotFound, KgqaError, QueryError, QueryTimeout, ReadOnlyError
+from kgqa.sparql.reach import Reach, read_query, read_update
 from kgqa.sparql.results import GRAPH_FORMATS, MIME_OF, SELECT_FORMATS, QueryResult
 
 
@@ -89,6 +90,24 @@ async def _read_request(request: Request) -> dict[str, list[str]]:
     return params
 
 
+async def _inspect(request: Request, text: str, read: Callable[[str], Reach]) -> Reach | Response:
+    """``text`` parsed (:mod:`kgqa.sparql.reach`), or the refusal: 400 when it does not parse, 403 when it
+    would fetch other URLs (SERVICE, LOAD, FROM outside the store) and the server does not allow it."""
+    from starlette.concurrency import run_in_threadpool
+
+    engine, settings = request.app.state.engine, request.app.state.settings
+
+    def check() -> tuple[Reach, str | None]:  # parsing takes milliseconds: off the event loop
+        reach = read(text)
+        return reach, None if settings.allow_service else reach.refusal(engine.store.graphs)
+
+    try:
+        reach, refusal = await run_in_threadpool(check)
+    except QueryError as exc:
+        return _error(400, str(exc))
+    return _error(403, refusal) if refusal else reach
+
+
 def add_routes(app: FastAPI) -> None:
     @app.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 Protocol endpoint")
     async def sparql_endpoint(request: Request) -> Response:
@@ -109,17 +128,20 @@ def add_routes(app: FastAPI) -> None:
                 return _error(
                     401, "updates need the update token: send 'Authorization: Bearer TOKEN'", {"WWW-Authenticate": "Bearer"}
                 )
+            update = await _inspect(request, params["update"][0], read_update)
+            if isinstance(update, Response):
+                return update
             try:
-                await run_in_threadpool(engine.store.update, params["update"][0], timeout=settings.timeout)
+                await run_in_threadpool(engine.store.update, update.text, timeout=settings.timeout)
             except KgqaError as exc:
                 return _error(_status(exc), str(exc))
             return Response(status_code=204)
         queries = params.get("query") or []
         if len(queries) != 1 or not queries[0].strip():
             return _error(400, "expected exactly one 'query' parameter")
-        if not settings.allow_service and uses_service(queries[0]):
-            return _error(403, "this endpoint does not run SERVICE (federated) queries: they make the server "
-                               "fetch other URLs; start it with --allow-service to allow them")
+        query = await _inspect(request, queries[0], read_query)
+        if isinstance(query, Response):
+            return query
         if params.get("named-graph-uri"):
             return _error(400, "named-graph-uri is not supported: name graphs with GRAPH <...> in the query")
         graphs = params.get("default-graph-uri") or [None]
@@ -127,7 +149,7 @@ def add_routes(app: FastAPI) -> None:
             return _error(400, "at most one default-graph-uri is supported")
         try:
             result = await run_in_threadpool(
-                engine.store.query, queries[0], graph=graphs[0], timeout=settings.timeout, limit=settings.limit
+                engine.store.query, query.text, graph=graphs[0], timeout=settings.timeout, limit=settings.limit
             )
         except KgqaError as exc:
             return _error(_status(exc), str(exc))
