@@ -57,8 +57,22 @@ def test_an_undeclared_domain_is_named_by_file_and_line() -> None:
          7, "datatype property title has class range"),
         ("ex:odd a owl:ObjectProperty, owl:DatatypeProperty ;\n  rdfs:label \"odd\" ;\n  rdfs:domain ex:Book .\n",
          7, "is both an object and a datatype property"),
+        ("ex:author a owl:ObjectProperty ;\n  rdfs:label \"author\" ;\n  rdfs:domain \"Book\" ;\n  rdfs:range ex:Person .\n",
+         9, 'ex:author rdfs:domain "Book": a literal where an IRI is needed'),
+        ("ex:Novel a owl:Class ;\n  rdfs:subClassOf \"book\" .\n",
+         8, 'ex:Novel rdfs:subClassOf "book": a literal where an IRI is needed'),
+        ("ex:wrote rdfs:label \"wrote\" ;\n  rdfs:domain ex:Person .\n",
+         7, "ex:wrote has a domain or range but is not typed as a property"),
+        ("ex:named a owl:DatatypeProperty ;\n  rdfs:label \"named\" ;\n  rdfs:domain rdfs:label .\n",
+         7, "domain of named is rdfs:label, a property, not a class or datatype"),
+        ("ex:wrote a owl:ObjectProperty ;\n  rdfs:label \"wrote\" ;\n  rdfs:domain ex:Person ;\n  rdfs:range ex:about .\n"
+         "ex:about a owl:ObjectProperty ; rdfs:label \"about\" ; rdfs:domain ex:Book ; rdfs:range ex:Person .\n",
+         7, "range of wrote is ex:about, a property, not a class or datatype"),
     ],
-    ids=["undeclared-range", "object-with-datatype-range", "datatype-with-class-range", "both-kinds"],
+    ids=[
+        "undeclared-range", "object-with-datatype-range", "datatype-with-class-range", "both-kinds",
+        "literal-domain", "literal-superclass", "untyped-property", "property-as-domain", "property-as-range",
+    ],
 )
 def test_semantic_errors_name_the_line(tmp_path: Path, body: str, line: int, message: str) -> None:
     path = write(tmp_path, body)
@@ -114,3 +128,29 @@ def test_the_ontology_view() -> None:
     assert year.is_datatype and year.literal_range and not author.literal_range
     with pytest.raises(OntologyError, match="no property named 'nope'"):
         onto.property_by_name("nope")
+
+
+def test_a_literal_domain_is_refused_by_every_command_and_nothing_is_written(tmp_path: Path) -> None:
+    """kgqa init --ontology, kgqa ontology add and kgqa ingest: one line naming file, line and triple; rc 1."""
+    from test_cli import assert_user_error, kgqa
+
+    path = write(tmp_path, 'ex:author a owl:ObjectProperty ;\n  rdfs:label "author" ;\n  rdfs:domain "Book" .\n')
+    triple = f'{path}:9: ex:author rdfs:domain "Book": a literal where an IRI is needed'
+    fresh = tmp_path / "fresh"
+    assert_user_error(kgqa("--project", str(fresh), "init", "--ontology", str(path)), triple)
+    assert not fresh.exists()
+
+    project = tmp_path / "proj"
+    with Engine.init(project) as engine:
+        before = engine.store.count(ONTOLOGY_GRAPH)
+    assert_user_error(kgqa("--project", str(project), "ontology", "add", str(path)), triple)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    # ingest reads a file that declares an owl:Ontology as an ontology
+    declared = path.read_text(encoding="utf-8") + "<http://example.org/onto> a owl:Ontology .\n"
+    (folder / "onto.ttl").write_text(declared, encoding="utf-8")
+    ingested = kgqa("--project", str(project), "ingest", str(folder))
+    assert ingested.returncode == 1 and 'rdfs:domain "Book": a literal where an IRI is needed' in ingested.stderr
+    with Engine.open(project, read_only=True) as engine:
+        assert engine.store.count(ONTOLOGY_GRAPH) == before
+        assert URIRef("http://example.org/onto#author") not in engine.ontology.properties

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from kgqa.errors import OntologyError
 from kgqa.ontology.model import Ontology
@@ -22,6 +22,35 @@ _STANDARD = (
     "http://www.w3.org/2004/02/skos/core#",
     "http://www.w3.org/ns/prov#",
 )
+
+
+#: Predicates whose object names a class, property or datatype: a literal there is a mistake
+#: ("Book" for ex:Book) that would otherwise be ignored without a word.
+_IRI_VALUED = (
+    RDF.type, RDFS.domain, RDFS.range, RDFS.subClassOf, RDFS.subPropertyOf,
+    OWL.inverseOf, OWL.equivalentClass, OWL.equivalentProperty, OWL.disjointWith,
+)
+#: Types that declare a property (OWL 2's property characteristics included).
+_PROPERTY_TYPES = (
+    RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.OntologyProperty,
+    OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.TransitiveProperty, OWL.SymmetricProperty,
+    OWL.AsymmetricProperty, OWL.ReflexiveProperty, OWL.IrreflexiveProperty,
+)
+#: Datatypes of the standard vocabularies outside XSD.
+_DATATYPES = (RDF.langString, RDF.PlainLiteral, RDF.HTML, RDF.XMLLiteral, RDF.JSON, OWL.real, OWL.rational, RDFS.Literal)
+
+
+def _standard_non_class(iri: URIRef) -> bool:
+    """True for a standard-vocabulary term that is neither a class nor a datatype (``rdfs:label``).
+
+    XSD holds only datatypes; in RDF, RDFS, OWL, SKOS and PROV classes are capitalised and
+    properties are not, which is the convention those vocabularies follow throughout.
+    """
+    text = str(iri)
+    if text.startswith(_XSD) or iri in _DATATYPES:
+        return False
+    local = re.split(r"[#/]", text)[-1]
+    return bool(local) and local[0].islower()
 
 
 @dataclass
@@ -70,6 +99,15 @@ def _line_of(text_lines: list[str], iri: URIRef, after: int = 1) -> int:
     return 1
 
 
+def _line_of_text(text_lines: list[str], value: Literal, after: int = 1) -> int:
+    """First line from ``after`` on where the literal ``value`` is written (quoted), else ``after``."""
+    needles = [f'"{value}"', f"'{value}'"]
+    for i in [*range(after, len(text_lines) + 1), *range(1, after)]:
+        if any(n in text_lines[i - 1] for n in needles):
+            return i
+    return after
+
+
 def validate_file(path: Path | str, known: Ontology | None = None) -> OntologyReport:
     """Validate one ontology file against itself and the ``known`` ontology.
 
@@ -95,9 +133,27 @@ def validate_file(path: Path | str, known: Ontology | None = None) -> OntologyRe
         return report
 
     declared = set(onto.classes) | (set(known.classes) if known else set())
+    properties = {p for t in _PROPERTY_TYPES for p in g.subjects(RDF.type, t)} | (set(known.properties) if known else set())
 
     def where(iri: URIRef) -> str:
         return f"{path}:{_line_of(lines, iri)}"
+
+    def shown(term: object) -> str:
+        return term.n3(g.namespace_manager) if hasattr(term, "n3") else str(term)
+
+    for predicate in _IRI_VALUED:
+        for subject, value in sorted(g.subject_objects(predicate)):
+            if isinstance(value, Literal):
+                line = _line_of_text(lines, value, after=_line_of(lines, subject) if isinstance(subject, URIRef) else 1)
+                report.errors.append(
+                    f"{path}:{line}: {shown(subject)} {shown(predicate)} {shown(value)}: a literal where an IRI is needed"
+                )
+    for subject in sorted({s for p in (RDFS.domain, RDFS.range) for s in g.subjects(p, None)}):
+        if isinstance(subject, URIRef) and subject not in properties:
+            report.errors.append(
+                f"{where(subject)}: {shown(subject)} has a domain or range but is not typed as a property "
+                "(a owl:ObjectProperty, owl:DatatypeProperty or rdf:Property)"
+            )
 
     for prop in onto.properties.values():
         is_object = (prop.iri, RDF.type, OWL.ObjectProperty) in g
@@ -107,6 +163,9 @@ def validate_file(path: Path | str, known: Ontology | None = None) -> OntologyRe
             if target is None or not isinstance(target, URIRef):
                 if target is None:
                     report.warnings.append(f"{where(prop.iri)}: {prop.label} has no rdfs:{role}")
+                continue
+            if target in properties or (str(target).startswith(_STANDARD) and _standard_non_class(target)):
+                report.errors.append(f"{where(prop.iri)}: {role} of {prop.label} is {shown(target)}, a property, not a class or datatype")
                 continue
             if str(target).startswith(_STANDARD):
                 if role == "range" and is_object and str(target).startswith(_XSD):
