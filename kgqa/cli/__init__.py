@@ -47,7 +47,9 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except KgqaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from kgqa.echo import printable
+
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         print("aborted", file=sys.stderr)

@@ -9,12 +9,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.text import Text
+
+from kgqa.echo import printable
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
 
-console = Console()
-err_console = Console(stderr=True)
+
+class SafeConsole(Console):
+    """A rich console that never writes a control character it was given (rich's own styling stays).
+
+    Answers, labels, file names and errors can carry text from documents and users; rich
+    keeps ESC and most other control characters of the strings it prints, so every string
+    (table cells included) is cleaned by :func:`kgqa.echo.printable` before rich renders it.
+    """
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(printable(text), **options)
+
+
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
+
+
+def write_out(text: str) -> None:
+    """Write ``text`` to stdout as it is, but without control characters when stdout is a terminal."""
+    sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
 
 
 @dataclass
@@ -36,6 +57,6 @@ def write_json(path: Path | str, data: Any) -> None:
     """Write ``data`` as pretty JSON (``-`` for stdout)."""
     text = json.dumps(data, indent=2, default=str)
     if str(path) == "-":
-        sys.stdout.write(text + "\n")
+        write_out(text + "\n")
     else:
         Path(path).write_text(text + "\n", encoding="utf-8")

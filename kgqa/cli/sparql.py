@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kgqa.cli.common import console, open_engine
+from kgqa.cli.common import console, open_engine, write_out
 from kgqa.errors import QueryError
 
 
@@ -30,12 +30,12 @@ def register(app: typer.Typer) -> None:
         with open_engine(read_only=True) as engine:
             result = engine.sparql(query, graph=graph, timeout=timeout, limit=limit)
         if fmt != "table":
-            sys.stdout.write(result.serialize(fmt).decode("utf-8"))
+            write_out(result.serialize(fmt).decode("utf-8"))
             return
         if result.kind == "ask":
             console.print("true" if result else "false")
         elif result.kind == "graph":
-            sys.stdout.write(result.serialize("turtle").decode("utf-8"))
+            write_out(result.serialize("turtle").decode("utf-8"))
         else:
             table = Table(*result.vars)
             for row in result.rows:

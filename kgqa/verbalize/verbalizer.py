@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
+from kgqa.echo import echo
 from kgqa.errors import KgqaError
 from kgqa.facts import Fact
 from kgqa.ontology import Ontology
@@ -151,8 +152,12 @@ class Verbalizer:
         return realise(self.statements(facts), self._relative)
 
     def not_found(self, missing: str | None = None) -> str:
-        """The honest answer when nothing matches: "I could not find who wrote Foo."."""
-        what = (missing or "an answer").strip().rstrip(".?!")
+        """The honest answer when nothing matches: "I could not find who wrote Foo.".
+
+        ``missing`` comes from the user's question: only a short, clean span of it is
+        repeated (:func:`kgqa.echo.echo`), never escape sequences or 100 KB of it.
+        """
+        what = echo(missing or "an answer").rstrip(".?!")
         return f"I could not find {what}."
 
     def answer(
