@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +93,8 @@ class IngestSummary:
 
     items: list[DocumentResult] = field(default_factory=list)
     seconds: float = 0.0
+    #: The file being ingested when Ctrl-C stopped the run (left pending: the next run redoes it).
+    interrupted: str | None = None
 
     def counts(self) -> dict[str, int]:
         out = {"ok": 0, "skipped": 0, "failed": 0}
@@ -121,8 +125,66 @@ class IngestSummary:
             "triples": self.triples,
             "candidates": self.candidates,
             "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
             "documents": [asdict(i) for i in self.items],
         }
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; ``summary`` says what was done (a ``KeyboardInterrupt``, so callers stop as usual)."""
+
+    def __init__(self, summary: IngestSummary) -> None:
+        where = f" while ingesting {summary.interrupted}" if summary.interrupted else " between documents"
+        super().__init__(f"interrupted{where}")
+        self.summary = summary
+
+
+class _Interrupt:
+    """SIGINT while a run is going: noted, and acted on at the pipeline's next safe point.
+
+    Python raises ``KeyboardInterrupt`` wherever the main thread happens to be, and when that
+    is a finalizer (``__del__``, which libraries such as ``regex`` have) the exception is
+    printed and dropped: the run went on and exited 0. So the first Ctrl-C only sets a flag,
+    which the pipeline checks between documents, text blocks and table rows; a second one
+    interrupts at once (for a step that never reaches a check, such as a bulk load).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+def _metered(items: Iterable[Any], size: Callable[[Any], int], limit: int, tick: Callable[[int], None]) -> Iterator[Any]:
+    """``items`` passed through, counting ``size`` of each: over ``limit`` skips the document."""
+    total = 0
+    for item in items:
+        total += size(item)
+        if total > limit:
+            raise SkipDocument(_too_long(limit))
+        tick(total)
+        yield item
+
+
+def _too_long(limit: int) -> str:
+    return (f"more than {limit / 1e6:g} MB of text (ingest.max_text_mb); raise it in kgqa.toml to ingest this file")
 
 
 def open_provenance(engine: Engine) -> Provenance:
@@ -201,8 +263,12 @@ class Pipeline:
         self.threshold = cfg.get("ingest.confidence_threshold") if threshold is None else threshold
         self.extractor_name = extractor or cfg.get("ingest.extractor")
         self.language = cfg.get("ingest.label_language")
+        self.max_text = int(cfg.get("ingest.max_text_mb") * 1_000_000)
         self.force = force
         self.progress = sys.stderr.isatty() if progress is None else progress
+        self.interrupt = _Interrupt()
+        #: Called with a short line while a long document is read ("dune.md: 3.2 MB of text").
+        self.status: Callable[[str], None] = lambda line: None
         self._resolver: Resolver | None = None
         self._extractor: Extractor | None = None
 
@@ -308,6 +374,8 @@ class Pipeline:
                     self.prov.forget(doc_id)
                 return DocumentResult(shown, "skipped", "empty file", reader=reader.name)
             context = self._context()
+            if reader.name == "text" and size > self.max_text:
+                self._check_length(reader.read(path, context))
             sha = sha256_file(path)
             fingerprint = self.fingerprint(path, reader, sha, context)
         except SkipDocument as exc:
@@ -318,6 +386,29 @@ class Pipeline:
             doc_id, shown, sha=sha, size=size, fingerprint=fingerprint, kind=reader.name,
             read=lambda: reader.read(path, context),
         )
+
+    def _check_length(self, content: Content) -> None:
+        """Skip a text document over the size limit before any extraction (files larger than the limit)."""
+        if isinstance(content, TextContent):
+            for _ in _metered(content.blocks, lambda b: len(b.text), self.max_text, lambda n: self.interrupt.check()):
+                pass
+
+    def _checked(self, items: Iterable[Any]) -> Iterator[Any]:
+        """``items``, stopping at the next one after a Ctrl-C."""
+        for item in items:
+            self.interrupt.check()
+            yield item
+
+    def _ticker(self, doc_id: str) -> Callable[[int], None]:
+        """Reports how much of a long document was read, at most twice a second."""
+        name, last = Path(doc_id).name, [time.monotonic()]
+
+        def tick(chars: int) -> None:
+            if time.monotonic() - last[0] >= 0.5:
+                last[0] = time.monotonic()
+                self.status(f"{name}: {chars / 1e6:.1f} MB of text")
+
+        return tick
 
     def ingest_document(
         self, doc_id: str, shown: str, *, sha: str, size: int, fingerprint: str, kind: str, read: Callable[[], Content]
@@ -370,9 +461,12 @@ class Pipeline:
             writer = DocumentWriter(doc_id, graph, session, sink, threshold=self.threshold, language=self.language)
             writer.header(doc_id, sha)
             if isinstance(content, RecordsContent):
-                statements = content.statements
+                statements = self._checked(content.statements)
             elif isinstance(content, TextContent):
-                statements = self.extractor.extract(content, session)
+                blocks = _metered(content.blocks, lambda b: len(b.text), self.max_text, self._ticker(doc_id))
+                content = TextContent(self._checked(blocks), content.title)
+                # Checked as they come too: extractors read blocks ahead, a window at a time.
+                statements = self._checked(self.extractor.extract(content, session))
             else:
                 raise IngestError(f"{doc_id}: reader returned {type(content).__name__}, which the pipeline cannot write")
             # Provenance first (one SQLite transaction), then every quad in one store call:
@@ -381,7 +475,9 @@ class Pipeline:
             sink.write_to(store)
         finally:
             sink.close()
-        session.commit()
+        # The next document reads the store's state, as a later run would: what this document wrote
+        # (labels and types in its own graph), not what its session guessed along the way.
+        self.resolver.index.add_graph(store, graph)
         self.prov.record_merges(
             {"alias": m.alias, "alias_key": fold(m.alias), "iri": str(m.iri), "score": m.score, "method": m.method, "doc_id": doc_id}
             for m in session.merges
@@ -464,18 +560,26 @@ def ingest_paths(
     )
     summary = IngestSummary()
     try:
-        pipeline.resume()
-        planned = pipeline.plan(files)
-        from tqdm import tqdm
+        with pipeline.interrupt:
+            pipeline.resume()
+            planned = pipeline.plan(files)
+            from tqdm import tqdm
 
-        bar = tqdm(planned, unit="doc", disable=not pipeline.progress, desc="ingest", file=sys.stderr)
-        triples = 0
-        for path, reader in bar:
-            item = pipeline.ingest_file(path, reader)
-            summary.items.append(item)
-            triples += item.triples
-            bar.set_postfix(triples=triples, failed=len(summary.failed), refresh=False)
-        bar.close()
+            bar = tqdm(planned, unit="doc", disable=not pipeline.progress, desc="ingest", file=sys.stderr)
+            pipeline.status = bar.set_postfix_str
+            triples = 0
+            for path, reader in bar:
+                pipeline.interrupt.check()
+                summary.interrupted = str(path)
+                item = pipeline.ingest_file(path, reader)
+                summary.interrupted = None
+                summary.items.append(item)
+                triples += item.triples
+                bar.set_postfix(triples=triples, failed=len(summary.failed), refresh=False)
+            bar.close()
+    except KeyboardInterrupt:
+        summary.seconds = time.perf_counter() - started
+        raise IngestInterrupted(summary) from None
     finally:
         pipeline.close()
     if hasattr(engine.store, "optimize") and summary.triples > 100_000:

@@ -118,7 +118,8 @@ class Resolver:
         self.similarity = similarity or _minilm_similarity
 
     def session(self) -> ResolverSession:
-        """A per-document view: its new entities are visible to it, and to others once committed."""
+        """A per-document view: its new entities are visible to it alone (the pipeline indexes what it
+        writes, once committed, for the next documents)."""
         return ResolverSession(self)
 
     # -- type agreement ------------------------------------------------------------------
@@ -132,7 +133,7 @@ class Resolver:
 
 
 class ResolverSession:
-    """Resolution for one document; :meth:`commit` publishes its new entities."""
+    """Resolution for one document: the graph's index, and the entities this document minted."""
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
@@ -285,16 +286,6 @@ class ResolverSession:
             local.index.add(iri, label)
         for t in set(types) | set(ref.types):
             local.index.add(iri, local.labels[iri], t)
-
-    # -- publishing ----------------------------------------------------------------------------
-    def commit(self) -> None:
-        """Make this document's entities and names visible to the next documents."""
-        index = self.resolver.index
-        for iri in self.local.labels:
-            for label in self.local.index.labels(iri):
-                index.add(iri, label)
-            for t in self.local.index.types(iri):
-                index.add(iri, self.local.labels[iri], t)
 
 
 def _minilm_similarity(a: str, b: str) -> float:

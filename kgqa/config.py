@@ -65,6 +65,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "resolve_threshold": 0.9,
         # Language tag of the labels ingestion writes ("" for plain strings).
         "label_language": "en",
+        # A text document with more extracted text than this (millions of characters) is skipped.
+        "max_text_mb": 20.0,
     },
     "complete": {
         # Any PyKEEN model name; see docs/completion.md for TransE / DistMult figures.

@@ -36,6 +36,19 @@ LEM = URIRef(EX + "lem")
 BOOKS_BY = "SELECT ?b { ?b <http://example.org/author> ?a } ORDER BY ?b"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--long", action="store_true", help="also run the long reliability tests (tests/reliability)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--long"):
+        return
+    skip = pytest.mark.skip(reason="long reliability test: run with --long (docs/reliability.md)")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
+
+
 def free_port() -> int:
     """A port that was free a moment ago (the OS picks it)."""
     with socket.socket() as s:

@@ -29,21 +29,29 @@ def register(app: typer.Typer) -> None:
         Unchanged files are skipped; changed ones replace their old facts. Exits 1 when a
         document failed (the summary says why).
         """
-        from ingest.pipeline import ingest_paths, unmerge as undo_merge
+        from ingest.pipeline import IngestInterrupted, ingest_paths, unmerge as undo_merge
 
         if not paths and not unmerge:
             raise typer.BadParameter("give files or folders to ingest, or --unmerge NAME")
+        interrupted = False
         with open_engine() as engine:
-            if unmerge:
-                summary = undo_merge(engine, unmerge, progress=True)
-            else:
-                summary = ingest_paths(
-                    engine, paths, exclude=exclude, mappings=mapping, threshold=threshold, extractor=extractor,
-                    force=force, progress=True,
-                )
+            try:
+                if unmerge:
+                    summary = undo_merge(engine, unmerge, progress=True)
+                else:
+                    summary = ingest_paths(
+                        engine, paths, exclude=exclude, mappings=mapping, threshold=threshold, extractor=extractor,
+                        force=force, progress=True,
+                    )
+            except IngestInterrupted as stop:
+                summary, interrupted = stop.summary, True
         if json_out:
             write_json(json_out, summary.to_dict())
         _print_summary(summary)
+        if interrupted:
+            left = f"{summary.interrupted} is left pending; " if summary.interrupted else ""
+            err_console.print(f"interrupted: {left}run the same command again to go on", markup=False, soft_wrap=True)
+            sys.exit(130)  # as a shell reports SIGINT, so scripts tell a stopped run from a finished one
         if not summary.ok:
             sys.exit(1)  # typer.Exit is swallowed in kgqa's non-standalone mode
 

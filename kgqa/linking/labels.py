@@ -146,6 +146,18 @@ class LabelIndex:
             index.add_type(entity, etype, int(n.toPython()))
         return index
 
+    def add_graph(self, store, graph: URIRef) -> None:  # noqa: ANN001 - any kgqa Store
+        """Index what one more named graph states, exactly as :meth:`from_store` would count it.
+
+        Ingestion calls it after each document is committed, so the next document is read
+        against the store's state, never against names or types the document only guessed.
+        """
+        result = store.query(_LABEL_QUERY, bindings={"g": graph}, timeout=None, limit=None)
+        for entity, label, _ in sorted(result.rows, key=lambda row: row[2] == _ALT_LABEL):
+            self.add(entity, str(label))
+        for entity, etype, _ in store.query(_TYPE_QUERY, bindings={"g": graph}, timeout=None, limit=None).rows:
+            self.add_type(entity, etype, self._types[entity].get(etype, 0) + 1)
+
     def add_type(self, iri: URIRef, etype: URIRef, support: int = 1) -> None:
         """Record that ``support`` documents say ``iri`` is an ``etype``."""
         known = self._types[iri]
