@@ -6,7 +6,8 @@ and values are passed as bound terms (``bindings=``), which
 row. Public objects: the results :class:`SelectResult`, :class:`AskResult`,
 :class:`GraphResult` (:mod:`kgqa.sparql.results`); ``render_term``,
 ``values_clause`` and ``bind_values`` (:mod:`kgqa.sparql.build`); ``to_rdflib`` and
-``to_oxigraph`` (:mod:`kgqa.sparql.terms`).
+``to_oxigraph`` (:mod:`kgqa.sparql.terms`); ``read_query`` and ``read_update``, which parse a
+request and say what it would fetch outside the store (:mod:`kgqa.sparql.reach`).
 
 Example:
     >>> from kgqa.sparql.build import bind_values
