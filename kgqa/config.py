@@ -50,6 +50,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "update_token_env": "KGQA_UPDATE_TOKEN",
         # SERVICE makes the server fetch other URLs on a client's behalf: off unless asked for.
         "allow_service": False,
+        # Query worker processes of a read-only server (0: one per core); a query past its
+        # timeout is killed with its worker (docs/store.md).
+        "workers": 0,
+        # /sparql requests one client address may have in flight; past it, 429
+        # (0: half the workers, at least 1; -1: no limit).
+        "client_queries": 0,
     },
     "models": {
         # A sentence-transformers model: an installed package name or a local directory.
