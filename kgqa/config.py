@@ -123,6 +123,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "learning_rate": 0.002,
         # Share of synthesized questions held out to measure accuracy.
         "validation": 0.1,
+        # Stop when held-out accuracy has not improved for this many epochs, keeping the best
+        # epoch's weights (0: run every epoch).
+        "patience": 0,
         # torch CPU threads for training; 0 = half the cores
         "threads": 0,
     },

@@ -20,6 +20,8 @@ err_console = Console(stderr=True)
 @dataclass
 class _State:
     project: str | None = None
+    #: The command line being run, when the app is built for one (``None``: every command is built).
+    argv: list[str] | None = None
 
 
 state = _State()
