@@ -10,10 +10,11 @@ measures, in order:
    resident memory it added;
 3. **translator synthesis**: ``Synthesizer.examples`` over all properties with the
    project's ``translator.per_structure``: seconds and questions;
-4. **translator training**: ``train_translator`` with ``--train-per-structure``
-   questions per structure (a documented sample: encoding every synthesized question
-   of a few hundred properties is the cost ``kgqa train translator`` pays once);
-   seconds, questions, held-out accuracy;
+4. **translator training**: ``Translator.train`` with the project's settings on a
+   random sample of ``--train-questions`` synthesized questions (a documented
+   sample: encoding every synthesized question of a few hundred properties is what
+   ``kgqa train translator`` pays once, and its time grows with their count), saved
+   as the project's translator; seconds, questions, held-out accuracy;
 5. **Engine.ask**: the first question (which builds the linker's index and loads the
    models), then ``--questions`` questions of each length, 1 to 3 hops, built from
    random paths of the graph with general English ("What is the P of X?", "What
@@ -188,12 +189,13 @@ def _note(text: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
-def measure(triples: int, seed: int, questions: int, train_per_structure: int, completion_sample: int) -> dict[str, Any]:
+def measure(triples: int, seed: int, questions: int, train_questions: int, completion_sample: int) -> dict[str, Any]:
     """Every figure of one size (see the module docs)."""
     from kgqa.engine import Engine
     from kgqa.linking.labels import LabelIndex
     from kgqa.translate.synthesize import Synthesizer
-    from kgqa.translate.train import train_translator
+    from kgqa.answer.context import translator_dir
+    from kgqa.translate.model import Translator
 
     figures: dict[str, Any] = {"requested_triples": triples}
     with tempfile.TemporaryDirectory(prefix="kgqa-bench-scale-") as scratch:
@@ -227,6 +229,7 @@ def measure(triples: int, seed: int, questions: int, train_per_structure: int, c
         synthesizer = Synthesizer(engine.ontology, engine.store, seed=cfg.get("translator.seed"),
                                   max_three_hop=cfg.get("translator.max_three_hop"))
         synthesized = synthesizer.examples(cfg.get("translator.per_structure"))
+        pairs = [(e.text, e.structure) for e in synthesized]
         figures["synthesis_s"] = round(time.perf_counter() - began, 1)
         _note(f"synthesis_s: {figures['synthesis_s']}")
         figures["synthesized_questions"] = len(synthesized)
@@ -234,12 +237,19 @@ def measure(triples: int, seed: int, questions: int, train_per_structure: int, c
         del synthesized, synthesizer
 
         began = time.perf_counter()
-        result = train_translator(engine, per_structure=train_per_structure, progress=False)
+        sample = random.Random(seed).sample(pairs, min(train_questions, len(pairs)))
+        translator = Translator.train(
+            sample, epochs=cfg.get("translator.epochs"), seed=cfg.get("translator.seed"),
+            validation=cfg.get("translator.validation"), hidden=cfg.get("translator.hidden"),
+            batch_size=cfg.get("translator.batch_size"), learning_rate=cfg.get("translator.learning_rate"),
+            encoder=cfg.get("models.encoder"), progress=False, threads=cfg.get("translator.threads"),
+        )
+        translator.save(translator_dir(engine))
         figures["train_s"] = round(time.perf_counter() - began, 1)
         _note(f"train_s: {figures['train_s']}")
-        figures["train_per_structure"] = train_per_structure
-        figures["train_questions"] = result.report.examples
-        figures["train_validation_accuracy"] = result.report.validation_accuracy
+        figures["train_questions"] = len(sample)
+        figures["train_validation_accuracy"] = translator.report.validation_accuracy
+        del pairs, sample
 
         asked = _questions(engine, figures["entities"], questions, seed)
         began = time.perf_counter()
@@ -304,10 +314,10 @@ def completion_epoch(data: Path, sample: int, seed: int) -> dict[str, Any]:
 
 def _worker_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m kgqa.bench.scale")
-    for name in ("triples", "seed", "questions", "train-per-structure", "completion-sample"):
+    for name in ("triples", "seed", "questions", "train-questions", "completion-sample"):
         parser.add_argument(f"--{name}", type=int, required=True)
     a = parser.parse_args(argv)
-    figures = measure(a.triples, a.seed, a.questions, a.train_per_structure, a.completion_sample)
+    figures = measure(a.triples, a.seed, a.questions, a.train_questions, a.completion_sample)
     print(json.dumps(figures))
 
 
@@ -349,7 +359,7 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
-def run(sizes: list[int], seed: int, questions: int, train_per_structure: int, completion_sample: int) -> Report:
+def run(sizes: list[int], seed: int, questions: int, train_questions: int, completion_sample: int) -> Report:
     from rich.console import Console
 
     console = Console()
@@ -358,7 +368,7 @@ def run(sizes: list[int], seed: int, questions: int, train_per_structure: int, c
     for triples in sizes:
         console.print(f"measuring {triples:,} triples (generate, load, label index, translator, ask, completion)...")
         command = [sys.executable, "-m", "kgqa.bench.scale", "--triples", str(triples), "--seed", str(seed),
-                   "--questions", str(questions), "--train-per-structure", str(train_per_structure),
+                   "--questions", str(questions), "--train-questions", str(train_questions),
                    "--completion-sample", str(completion_sample)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -377,7 +387,7 @@ def register(app: typer.Typer) -> None:
         triples: str = typer.Option("1M", help="Graph sizes, comma-separated (e.g. 100k,1M,10M)."),
         seed: int = typer.Option(7, help="Seed of the graph, the questions and the samples."),
         questions: int = typer.Option(20, help="Questions of each length (1, 2, 3 hops) for Engine.ask."),
-        train_per_structure: int = typer.Option(8, help="Questions per structure the timed translator trains on."),
+        train_questions: int = typer.Option(3000, help="Synthesized questions (a random sample) the timed translator trains on."),
         completion_sample: int = typer.Option(100_000, help="Triples of the PyKEEN epoch-time sample."),
         json_path: Path = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
         plot_path: Path = typer.Option(None, "--plot", help="Also draw the curves into this PNG."),
@@ -386,7 +396,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         sizes = [parse_size(t) for t in triples.split(",") if t.strip()]
-        report = run(sizes, seed, questions, train_per_structure, completion_sample)
+        report = run(sizes, seed, questions, train_questions, completion_sample)
         report.print(Console(width=max(Console().width, 160)))
         report.write_json(json_path)
         if plot_path:
