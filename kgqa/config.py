@@ -50,6 +50,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "update_token_env": "KGQA_UPDATE_TOKEN",
         # SERVICE makes the server fetch other URLs on a client's behalf: off unless asked for.
         "allow_service": False,
+        # Query worker processes of a read-only server (0: one per core); a query past its
+        # timeout is killed with its worker (docs/store.md).
+        "workers": 0,
+        # /sparql requests one client address may have in flight; past it, 429
+        # (0: half the workers, at least 1; -1: no limit).
+        "client_queries": 0,
     },
     "models": {
         # A sentence-transformers model: an installed package name or a local directory.
@@ -119,6 +125,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "learning_rate": 0.002,
         # Share of synthesized questions held out to measure accuracy.
         "validation": 0.1,
+        # Stop when held-out accuracy has not improved for this many epochs, keeping the best
+        # epoch's weights (0: run every epoch).
+        "patience": 0,
         # torch CPU threads for training; 0 = half the cores
         "threads": 0,
     },

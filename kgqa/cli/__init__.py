@@ -18,7 +18,9 @@ from kgqa.cli.common import state
 from kgqa.errors import KgqaError
 
 
-def build_app() -> typer.Typer:
+def build_app(argv: list[str] | None = None) -> typer.Typer:
+    """The ``kgqa`` app; with ``argv`` (the command line to run), only what it needs may be imported."""
+    state.argv = argv
     app = typer.Typer(
         name="kgqa",
         help="Question answering over a knowledge graph built from your documents.",
@@ -43,7 +45,7 @@ def build_app() -> typer.Typer:
 
 def main() -> None:
     """Console entry point: user errors become one line on stderr and exit code 1."""
-    app = build_app()
+    app = build_app(sys.argv[1:])
     try:
         app(standalone_mode=False)
     except KgqaError as exc:

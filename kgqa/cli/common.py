@@ -41,6 +41,8 @@ def write_out(text: str) -> None:
 @dataclass
 class _State:
     project: str | None = None
+    #: The command line being run, when the app is built for one (``None``: every command is built).
+    argv: list[str] | None = None
 
 
 state = _State()

@@ -22,29 +22,38 @@ def register(app: typer.Typer) -> None:
         ),
         timeout: float = typer.Option(None, help="Seconds before a query is stopped."),
         limit: int = typer.Option(None, help="Result cap in rows."),
+        workers: int = typer.Option(None, help="Query worker processes (default from kgqa.toml: 0 = one per core)."),
     ) -> None:
         """Serve the project over HTTP: /sparql (SPARQL 1.1 Protocol) and the question API."""
         import uvicorn
 
+        from kgqa.cli.common import state
+        from kgqa.config import CONFIG_FILE, Config
         from kgqa.errors import ConfigError
+        from kgqa.project import find_project
         from kgqa.server import ServerSettings, create_app
 
-        engine = open_engine()
-        cfg = engine.config
+        cfg = Config.load(find_project(state.project) / CONFIG_FILE)
         token_env = cfg.get("server.update_token_env")
         allow = allow_updates or cfg.get("server.allow_updates")
+        # A read-only server opens the store read-only, so its query workers can open it too.
         token = os.environ.get(token_env) if allow else None
         if allow and not token:
             raise ConfigError(f"updates need a token: set the environment variable {token_env}")
+        engine = open_engine(read_only=not allow)
         settings = ServerSettings(
             allow_updates=allow,
             update_token=token,
             allow_service=allow_service or cfg.get("server.allow_service"),
             timeout=cfg.get("query.timeout") if timeout is None else timeout,
             limit=cfg.get("query.limit") if limit is None else limit,
+            workers=cfg.get("server.workers") if workers is None else workers,
+            client_queries=cfg.get("server.client_queries"),
         )
         host = host or cfg.get("server.host")
         port = port or cfg.get("server.port")
+        app = create_app(engine, settings)
         mode = "read-write (token required)" if allow else "read-only"
-        console.print(f"kgqa serving {engine.directory} at http://{host}:{port}/sparql ({mode})")
-        uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="warning")
+        runs = f"{app.state.pool.size} query workers" if app.state.pool else "queries in threads"
+        console.print(f"kgqa serving {engine.directory} at http://{host}:{port}/sparql ({mode}, {runs})")
+        uvicorn.run(app, host=host, port=port, log_level="warning")

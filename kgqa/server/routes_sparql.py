@@ -7,56 +7,11 @@ from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
-from kgqa.errors import EndpointError, GraphNotFound, KgqaError, QueryError, QueryTimeout, ReadOnlyError
+from kgqa.errors import KgqaError, QueryError
+from kgqa.server.replies import Reply, answer_query, error_reply, status_of
 from kgqa.sparql.reach import Reach, read_query, read_update
-from kgqa.sparql.results import GRAPH_FORMATS, MIME_OF, SELECT_FORMATS, QueryResult
-
-
-def _negotiate(accept: str, result: QueryResult) -> str | None:
-    """The result format the client asked for (first acceptable in its Accept order); ``None``
-    when it accepts none of ours (no wildcard either)."""
-    table = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
-    ranked = []
-    for i, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((-q, i, fields[0].lower()))
-    graph = result.kind == "graph"
-    wildcards = {"*/*": "turtle" if graph else "json", "": "turtle" if graph else "json",
-                 "text/*": "turtle" if graph else "csv", "application/*": "nt" if graph else "json"}
-    for q, _, mime in sorted(ranked):
-        if q == 0:  # "q=0": not acceptable
-            continue
-        if mime in table:
-            return table[mime]
-        if mime in wildcards:
-            return wildcards[mime]
-    return None
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
-
-
-#: HTTP status of each kind of failure (first match); other user errors are 400.
-_STATUS: tuple[tuple[type[KgqaError], int], ...] = (
-    (QueryTimeout, 503),
-    (GraphNotFound, 404),
-    (ReadOnlyError, 403),
-    (EndpointError, 502),
-)
-
-
-def _status(exc: KgqaError) -> int:
-    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
 
 
 def _token_ok(request: Request, expected: str) -> bool:
@@ -134,7 +89,7 @@ def add_routes(app: FastAPI) -> None:
             try:
                 await run_in_threadpool(engine.store.update, update.text, timeout=settings.timeout)
             except KgqaError as exc:
-                return _error(_status(exc), str(exc))
+                return _error(status_of(exc), str(exc))
             return Response(status_code=204)
         queries = params.get("query") or []
         if len(queries) != 1 or not queries[0].strip():
@@ -147,16 +102,21 @@ def add_routes(app: FastAPI) -> None:
         graphs = params.get("default-graph-uri") or [None]
         if len(graphs) > 1:
             return _error(400, "at most one default-graph-uri is supported")
-        try:
-            result = await run_in_threadpool(
-                engine.store.query, query.text, graph=graphs[0], timeout=settings.timeout, limit=settings.limit
+        pool = request.app.state.pool
+        accept = request.headers.get("accept", "*/*")
+        if pool is not None:
+            reply = await pool.run(query.text, graph=graphs[0], accept=accept, timeout=settings.timeout, limit=settings.limit)
+        else:
+            reply = await run_in_threadpool(
+                answer_query, engine.store, query.text, graph=graphs[0], accept=accept,
+                timeout=settings.timeout, limit=settings.limit,
             )
-        except KgqaError as exc:
-            return _error(_status(exc), str(exc))
-        fmt = _negotiate(request.headers.get("accept", "*/*"), result)
-        if fmt is None:
-            table = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
-            return _error(406, f"cannot answer in {request.headers.get('accept')!r}; this result comes as {', '.join(table)}")
-        headers = {"X-Kgqa-Truncated": "true"} if getattr(result, "truncated", False) else {}
-        mime = MIME_OF[fmt] if not (result.kind == "graph" and fmt == "xml") else "application/rdf+xml"
-        return Response(result.serialize(fmt), media_type=mime, headers=headers)
+        return _response(reply)
+
+
+def _response(reply: Reply) -> Response:
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=reply.headers)
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return _response(error_reply(status, message, headers))

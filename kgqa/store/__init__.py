@@ -24,11 +24,20 @@ from kgqa.registry import Registry
 STORES: Registry = Registry("store")
 
 
+#: The built-in backends' modules, imported (so that they register themselves) only when asked for:
+#: the endpoint backend pulls in an HTTP client that an embedded project never uses.
+_BUILT_IN = {"oxigraph": "kgqa.store.oxigraph", "endpoint": "kgqa.store.endpoint"}
+
+
 def open_store(backend: str, **options: Any):
     """Open a store by backend name, e.g. ``open_store("oxigraph", path="...")``."""
-    # Import the built-in backends so they register themselves.
-    from kgqa.store import endpoint, oxigraph  # noqa: F401
+    import importlib
 
+    if backend in _BUILT_IN:
+        importlib.import_module(_BUILT_IN[backend])
+    else:  # a plugin, or a typo: the registry lists the known names
+        for module in _BUILT_IN.values():
+            importlib.import_module(module)
     return STORES.get(backend)(**options)
 
 

@@ -94,6 +94,8 @@ def train_translator(
         curves=directory / "curves.png",
         log=log,
         threads=cfg.get("translator.threads"),
+        embedding_cache=engine.models_dir / "embeddings",
+        patience=cfg.get("translator.patience"),
     )
     by_kind = dict(collections.Counter(e.kind for e in synthesized))
     if user:

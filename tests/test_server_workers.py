@@ -1,0 +1,87 @@
+"""`kgqa serve` runs queries in worker processes: a runaway query really stops, one client cannot take every core.
+
+A real server process on 127.0.0.1; clients on other loopback addresses (127.0.0.2...) count as other clients.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from conftest import EX, FIXTURES, Server, start_kgqa_server, stop
+from rdflib import Literal, URIRef
+
+from kgqa.engine import Engine
+
+# 4e8 rows into one aggregate: tens of seconds of one core, in one step Oxigraph cannot interrupt.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a <http://example.org/p> ?b . ?c <http://example.org/p> ?d }"
+CHEAP = "SELECT ?b { ?b <http://example.org/author> <http://example.org/lem> }"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    project = tmp_path_factory.mktemp("runaway") / "proj"
+    with Engine.init(project) as engine:
+        engine.load([FIXTURES / "books.ttl"])
+        engine.store.add((URIRef(f"{EX}e{i}"), URIRef(EX + "p"), Literal(i), None) for i in range(20_000))
+    running = start_kgqa_server(project, "--timeout", "1", "--workers", "2")
+    yield running
+    stop(running.process)
+
+
+def _client(address: str) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    """CPU time of the server and its query workers (those alive now)."""
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def test_a_runaway_query_frees_its_core_and_others_are_served(server: Server) -> None:
+    runaway: dict[str, httpx.Response] = {}
+
+    def send_runaway() -> None:
+        with _client("127.0.0.1") as client:
+            runaway["response"] = client.get(server.query_url, params={"query": RUNAWAY})
+
+    started = time.monotonic()
+    sender = threading.Thread(target=send_runaway)
+    sender.start()
+    time.sleep(0.3)
+    # While it runs: the same client may not start another query, another client is served.
+    with _client("127.0.0.1") as same:
+        refused = same.get(server.query_url, params={"query": CHEAP})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    with _client("127.0.0.2") as other:
+        served = other.get(server.query_url, params={"query": CHEAP})
+    assert served.status_code == 200 and len(served.json()["results"]["bindings"]) == 2
+    sender.join()
+    answered = time.monotonic()
+    assert runaway["response"].status_code == 503 and "1 s timeout" in runaway["response"].text
+    assert answered - started < 2.5
+
+    # Within 2 s of the 503 the server is idle: its killed worker no longer burns a core.
+    process = psutil.Process(server.process.pid)
+    time.sleep(max(0.0, answered + 1.0 - time.monotonic()))
+    before = _cpu_seconds(process)
+    time.sleep(1.0)
+    used = _cpu_seconds(process) - before
+    assert used < 0.2, f"the server used {used:.2f} s of CPU in the second second after the 503"
+
+    # The replacement worker answers; the same client may query again.
+    with _client("127.0.0.1") as same:
+        again = same.get(server.query_url, params={"query": CHEAP})
+    assert again.status_code == 200 and len(again.json()["results"]["bindings"]) == 2
