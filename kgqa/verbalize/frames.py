@@ -38,6 +38,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from rdflib import XSD, URIRef
+
+from kgqa.ontology.model import Property
 from kgqa.verbalize.lexicon import label_template, reads_as_verb
 from kgqa.verbalize.text import plural
 
@@ -66,11 +69,13 @@ _AGENT_SUFFIXES = (("er", ""), ("er", "e"), ("or", ""), ("or", "e"), ("ier", "y"
 
 @dataclass(frozen=True)
 class Frame:
-    """A way of saying a property: ``template`` with ``{s}`` and ``{o}``; ``plural`` for several objects."""
+    """A way of saying a property: ``template`` with ``{s}`` and ``{o}``; ``plural`` for several
+    objects; ``noun``, for the noun frames, the noun phrase they say ("record label")."""
 
     kind: str
     template: str
     plural: str = ""
+    noun: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,10 +195,10 @@ def _member(words: tuple[Word, ...]) -> Frame | None:
 def _nouns(label: str) -> list[Frame]:
     many = plural(label)
     return [
-        Frame("possessive", f"{{s}}'s {label} is {{o}}", f"{{s}}'s {many} are {{o}}"),
-        Frame("the-of", f"the {label} of {{s}} is {{o}}", f"the {many} of {{s}} are {{o}}"),
-        Frame("has-of", f"{{s}} has {_article(label)} {label} of {{o}}", f"{{s}} has {many} of {{o}}"),
-        Frame("is-the", f"{{o}} is the {label} of {{s}}", f"{{o}} are the {many} of {{s}}"),
+        Frame("possessive", f"{{s}}'s {label} is {{o}}", f"{{s}}'s {many} are {{o}}", label),
+        Frame("the-of", f"the {label} of {{s}} is {{o}}", f"the {many} of {{s}} are {{o}}", label),
+        Frame("has-of", f"{{s}} has {_article(label)} {label} of {{o}}", f"{{s}} has {many} of {{o}}", label),
+        Frame("is-the", f"{{o}} is the {label} of {{s}}", f"{{o}} are the {many} of {{s}}", label),
     ]
 
 
@@ -217,6 +222,54 @@ def frames(label: str, value: str = "entity") -> tuple[Frame, ...]:
         return (Frame("verb", _passive(words[0].lemma, preposition)),)
     derived = [f for f in (_event(words, value), _agent(words)) if f is not None]
     return (*derived, *_nouns(label))
+
+
+_DATES = {XSD.date, XSD.dateTime, XSD.dateTimeStamp}
+_YEARS = {XSD.gYear}
+_NUMBERS = {XSD[t] for t in "integer int long short byte decimal double float nonNegativeInteger positiveInteger "
+            "negativeInteger nonPositiveInteger unsignedInt unsignedLong unsignedShort unsignedByte".split()}
+_TEXTS = {XSD.string, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")}
+#: Units a property's comment or label may name for its numbers ("Running time in minutes.").
+UNITS = frozenset(
+    "seconds minutes hours days weeks months years metres meters kilometres kilometers centimetres centimeters "
+    "millimetres millimeters feet inches miles kilograms grams tonnes tons pounds litres liters dollars euros "
+    "percent degrees".split()
+)
+_UNIT = re.compile(rf"(?:\bin|\()\s*({'|'.join(sorted(UNITS))})\b\)?", re.IGNORECASE)
+
+
+def range_kind(prop: Property) -> str:
+    """The kind of value (:data:`VALUE_KINDS`) ``prop``'s range gives."""
+    if prop.range in _DATES:
+        return "date"
+    if prop.range in _YEARS:
+        return "year"
+    if prop.range in _NUMBERS:
+        return "number"
+    return "text" if prop.range in _TEXTS else "entity"
+
+
+def unit(prop: Property) -> str:
+    """The unit ``prop``'s numbers are in, from its label or comment ("runtime (minutes)", "Length in
+    metres."); ``""`` when neither names one."""
+    for text in (prop.label, *prop.alt_labels, prop.comment):
+        if m := _UNIT.search(text):
+            return m.group(1).lower()
+    return ""
+
+
+def property_frame(prop: Property, choice: FrameChoice | None = None) -> Frame:
+    """How to say ``prop``: its ``kgqa:template`` as written; else the first of its label and alt labels
+    that reads as a verb phrase; else the frame ``choice`` prefers for its label's words (the label
+    less a unit it names: "runtime in minutes" is said as "runtime")."""
+    if prop.templates:
+        return Frame("template", prop.templates[0])
+    value = range_kind(prop)
+    for name in prop.names:
+        if reads_as_verb(name):
+            return frames(name, value)[0]
+    label = _UNIT.sub("", prop.label).strip() or prop.label
+    return (choice or FrameChoice()).choose(frames(label, value), value)
 
 
 def value_kind(text: str) -> str:
