@@ -31,12 +31,12 @@ def test_the_words_give_a_verb_or_role_frame(label: str, value: str, template: s
 
 def test_plain_nouns_get_the_noun_frames_with_plurals() -> None:
     found = {f.kind: f for f in frames("record label")}
-    assert list(found) == ["possessive", "the-of", "has-of", "is-the"]
+    assert list(found) == ["possessive", "the-of", "has-of", "is-the", "is-a"]
     assert found["possessive"].template == "{s}'s record label is {o}"
     assert found["possessive"].plural == "{s}'s record labels are {o}"
     assert found["has-of"].template == "{s} has a record label of {o}"
     # Nothing to derive a verb from: no event, agent or role frame.
-    assert all(f.kind in ("possessive", "the-of", "has-of", "is-the") for f in frames("main ingredient"))
+    assert all(f.kind in ("possessive", "the-of", "has-of", "is-the", "is-a") for f in frames("main ingredient"))
 
 
 def test_value_kinds() -> None:

@@ -8,7 +8,7 @@ an event noun with a time or place is said through the event's verb ("birth plac
 manufactured by {o}", "editing" -> "{s} was edited by {o}"); a noun with a
 preposition as a role ("member of" -> "{s} is a member of {o}"); any noun by the
 general noun frames ("{s}'s record label is {o}", "the runway length of {s} is {o}",
-"{s} has a runway length of {o}", "{o} is the capital of {s}").
+"{s} has a runway length of {o}", "{o} is the capital of {s}", "{o} is an ingredient of {s}").
 
 :func:`frames` lists every frame the words allow; which one reads best is a choice
 (:class:`FrameChoice`), learned from texts aligned with triples (WebNLG train) by
@@ -26,7 +26,7 @@ Example:
     >>> frames("editing")[0].template, frames("member of")[0].template
     ('{s} was edited by {o}', '{s} is a member of {o}')
     >>> [f.kind for f in frames("record label")]
-    ['possessive', 'the-of', 'has-of', 'is-the']
+    ['possessive', 'the-of', 'has-of', 'is-the', 'is-a']
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from kgqa.verbalize.text import plural
 VALUE_KINDS = ("entity", "date", "year", "number", "text")
 #: Frames derived from the words, by how specific they are; the noun frames fit any noun.
 DERIVED_KINDS = ("verb", "event", "passive", "member")
-NOUN_KINDS = ("possessive", "the-of", "has-of", "is-the")
+NOUN_KINDS = ("possessive", "the-of", "has-of", "is-the", "is-a")
 
 _TIME_NOUNS = frozenset("date day year time".split())
 _PLACE_NOUNS = frozenset("place location city town country site region".split())
@@ -192,13 +192,21 @@ def _member(words: tuple[Word, ...]) -> Frame | None:
     return Frame("member", f"{{s}} is {article}{label} {{o}}")
 
 
-def _nouns(label: str) -> list[Frame]:
-    many = plural(label)
+def _nouns(label: str, words: tuple[Word, ...]) -> list[Frame]:
+    """The noun frames; a plural head ("senators", not "number of students") agrees in every one."""
+    at = next((i - 1 for i, w in enumerate(words) if w.tag == "IN" and i > 0), len(words) - 1)
+    head = words[at]
+    texts = label.split()
+    many = label if head.tag == "NNS" or len(texts) != len(words) else " ".join(
+        [*texts[:at], plural(texts[at]), *texts[at + 1 :]]
+    )
+    one, be, a = (many, "are", "") if head.tag == "NNS" else (label, "is", f"{_article(label)} ")
     return [
-        Frame("possessive", f"{{s}}'s {label} is {{o}}", f"{{s}}'s {many} are {{o}}", label),
-        Frame("the-of", f"the {label} of {{s}} is {{o}}", f"the {many} of {{s}} are {{o}}", label),
-        Frame("has-of", f"{{s}} has {_article(label)} {label} of {{o}}", f"{{s}} has {many} of {{o}}", label),
+        Frame("possessive", f"{{s}}'s {one} {be} {{o}}", f"{{s}}'s {many} are {{o}}", label),
+        Frame("the-of", f"the {one} of {{s}} {be} {{o}}", f"the {many} of {{s}} are {{o}}", label),
+        Frame("has-of", f"{{s}} has {a}{one} of {{o}}", f"{{s}} has {many} of {{o}}", label),
         Frame("is-the", f"{{o}} is the {label} of {{s}}", f"{{o}} are the {many} of {{s}}", label),
+        Frame("is-a", f"{{o}} is {a}{one} of {{s}}", f"{{o}} are {many} of {{s}}", label),
     ]
 
 
@@ -217,11 +225,15 @@ def frames(label: str, value: str = "entity") -> tuple[Frame, ...]:
         return (Frame("verb", label_template(label)),)
     if words[0].tag in ("VBZ", "VBD") and len(words) > 1:  # "plays for", "won"
         return (Frame("verb", f"{{s}} {label} {{o}}"),)
-    if len(words) == 1 and words[0].tag in ("VBN", "VBD") and known_verb(words[0].lemma):  # "discovered"
+    if words[0].tag in ("VBN", "VBD") and known_verb(words[0].lemma):  # "discovered", "selected by NASA"
         preposition = {"date": "on", "year": "in", "number": "in", "text": "as"}.get(value, "by")
-        return (Frame("verb", _passive(words[0].lemma, preposition)),)
+        if len(words) == 1:
+            return (Frame("verb", _passive(words[0].lemma, preposition)),)
+        if value != "entity" and words[-1].tag != "IN":
+            rest = label.split(" ", 1)[1]
+            return (Frame("verb", _passive(words[0].lemma, f"{rest} {preposition}")),)
     derived = [f for f in (_event(words, value), _agent(words)) if f is not None]
-    return (*derived, *_nouns(label))
+    return (*derived, *_nouns(label, words))
 
 
 _DATES = {XSD.date, XSD.dateTime, XSD.dateTimeStamp}
