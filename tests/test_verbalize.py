@@ -43,6 +43,7 @@ ex:budget a owl:DatatypeProperty ; rdfs:label "budget"@en ; rdfs:domain ex:Film 
 ex:editing a owl:ObjectProperty ; rdfs:label "editing"@en ; rdfs:domain ex:Film ; rdfs:range ex:Writer .
 ex:foundingYear a owl:DatatypeProperty ; rdfs:label "founding year"@en ; rdfs:domain ex:Club ; rdfs:range xsd:gYear .
 ex:memberOf a owl:ObjectProperty ; rdfs:label "member of"@en ; rdfs:domain ex:Writer ; rdfs:range ex:Club .
+ex:producer a owl:ObjectProperty ; rdfs:label "producer"@en ; rdfs:domain ex:Film ; rdfs:range ex:Writer .
 ex:prize a owl:ObjectProperty ; rdfs:label "prize"@en ; rdfs:domain ex:Film .
 ex:motto a owl:DatatypeProperty ; rdfs:label "motto"@en ; rdfs:domain ex:Club ; rdfs:range rdf:langString .
 """
@@ -123,6 +124,9 @@ def test_plain_owl_properties_are_said_from_their_words(small: Verbalizer) -> No
     prizes = [fact(*film, EX + "prize", p, label) for p, label in [("GP", "Grand Prix"), ("FP", "FIPRESCI Prize")]]
     assert small.facts(prizes) == "Solaris's prizes are Grand Prix and FIPRESCI Prize."
     assert small.answer("count", prizes, count=2) == "Solaris has 2 prizes: Grand Prix and FIPRESCI Prize."
+    # Two verbs with one agent share it.
+    made = [fact(*film, EX + p, "Nina", "Nina Gorbacheva") for p in ("editing", "producer")]
+    assert small.facts(made) == "Solaris was edited and produced by Nina Gorbacheva."
 
 
 def test_language_tagged_literals_follow_the_users_language(small_path: Path) -> None:
@@ -279,4 +283,25 @@ def test_the_members_of_a_class_are_counted_and_listed(scifi: Verbalizer) -> Non
     assert scifi.answer("count", people, count=40) == (
         "There are 40 people: Person 0, Person 1, Person 2, Person 3, Person 4, Person 5, Person 6, Person 7, "
         "Person 8, Person 9 and 30 more."
+    )
+
+
+def test_the_second_gold_domains_plain_ontology() -> None:
+    # data/gold2: labels, comments and ranges only, as a new user's ontology would be.
+    mt = "http://example.org/mountaineering#"
+    path = Path(__file__).resolve().parents[1] / "data" / "gold2" / "ontologies" / "mountaineering.ttl"
+    if not path.is_file():
+        pytest.skip(f"{path} absent")
+    v = Verbalizer(Ontology.from_files([path]))
+    k2 = [fact("K2", "K2", mt + "firstAscentBy", p, label) for p, label in [("LL", "Lino Lacedelli"), ("AC", "Achille Compagnoni")]]
+    assert v.facts(k2) == "K2 was first climbed by Lino Lacedelli and Achille Compagnoni."
+    # The unit comes from the comment ("..., in metres."), thousands grouped for a measure.
+    assert v.fact(fact("Everest", "Mount Everest", mt + "elevation", Literal(8849))) == (
+        "Mount Everest's elevation is 8,849 metres."
+    )
+    assert v.fact(fact("Matterhorn", "Matterhorn", mt + "firstAscentYear", Literal(1865))) == (
+        "The first ascent of Matterhorn was in 1865."
+    )
+    assert v.fact(fact("Everest", "Mount Everest", mt + "namedAfter", "GE", "George Everest")) == (
+        "Mount Everest is named after George Everest."
     )

@@ -23,6 +23,12 @@ from kgqa.verbalize.frames import FrameChoice, frames, value_kind
         ("member of", "entity", "{s} is a member of {o}"),
         ("part of", "entity", "{s} is part of {o}"),
         ("located in", "entity", "{s} is located in {o}"),
+        ("named after", "entity", "{s} is named after {o}"),
+        ("first climbed by", "entity", "{s} was first climbed by {o}"),
+        ("first ascent by", "entity", "{s}'s first ascent was by {o}"),
+        ("year of first ascent", "number", "the first ascent of {s} was in {o}"),
+        ("selected by NASA", "year", "{s} was selected by NASA in {o}"),
+        ("senators", "entity", "{s}'s senators are {o}"),
     ],
 )
 def test_the_words_give_a_verb_or_role_frame(label: str, value: str, template: str) -> None:

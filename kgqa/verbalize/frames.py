@@ -47,7 +47,7 @@ from kgqa.verbalize.text import plural
 #: The kinds of value an object may be; frames (and their choice) depend on it.
 VALUE_KINDS = ("entity", "date", "year", "number", "text")
 #: Frames derived from the words, by how specific they are; the noun frames fit any noun.
-DERIVED_KINDS = ("verb", "event", "passive", "member")
+DERIVED_KINDS = ("verb", "event", "event-of", "passive", "member", "by")
 NOUN_KINDS = ("possessive", "the-of", "has-of", "is-the", "is-a")
 
 _TIME_NOUNS = frozenset("date day year time".split())
@@ -153,19 +153,38 @@ def _passive(verb: str, rest: str) -> str:
 
 
 def _event(words: tuple[Word, ...], value: str) -> Frame | None:
-    """ "birth place", "place of birth", "founding year", "date of death" -> through the event's verb."""
+    """ "birth place", "place of birth", "founding year", "year of first ascent": through the event's
+    verb when the lexicon knows one ("was born in"), else as the event's time or place ("the first
+    ascent of {s} was in {o}")."""
     texts = [w.text for w in words]
     if len(words) == 2 and texts[1] in _TIME_NOUNS | _PLACE_NOUNS:
-        event, role = words[0], texts[1]
-    elif len(words) == 3 and texts[1] == "of" and texts[0] in _TIME_NOUNS | _PLACE_NOUNS:
-        event, role = words[2], texts[0]
+        event, role = words[:1], texts[1]
+    elif len(words) >= 3 and texts[1] == "of" and texts[0] in _TIME_NOUNS | _PLACE_NOUNS:
+        event, role = words[2:], texts[0]
     else:
         return None
-    verb = event_verb(event)
-    if verb is None:
-        return None
     preposition = "on" if role in _TIME_NOUNS and value == "date" else "in"
+    verb = event_verb(event[0]) if len(event) == 1 else None
+    if verb is None:
+        phrase = " ".join(w.text for w in event)
+        return Frame("event-of", f"the {phrase} of {{s}} was {preposition} {{o}}")
     return Frame("event", _passive(verb, preposition))
+
+
+def _by(words: tuple[Word, ...]) -> Frame | None:
+    """A noun with "by" ("first ascent by"): "{s}'s first ascent was by {o}"."""
+    if len(words) < 2 or words[-1].text != "by" or not words[-2].tag.startswith("NN"):
+        return None
+    phrase = " ".join(w.text for w in words[:-1])
+    return Frame("by", f"{{s}}'s {phrase} was by {{o}}")
+
+
+def _adverb_participle(words: tuple[Word, ...], label: str) -> Frame | None:
+    """ "first climbed by", "originally published in": adverbs, a participle, a preposition."""
+    at = next((i for i, w in enumerate(words) if w.tag == "VBN"), None)
+    if not at or words[-1].tag != "IN" or not all(w.tag in ("RB", "JJ") for w in words[:at]):
+        return None
+    return Frame("verb", f"{{s}} {'is' if words[at].lemma in _ONGOING else 'was'} {label} {{o}}")
 
 
 def _agent(words: tuple[Word, ...]) -> Frame | None:
@@ -184,7 +203,7 @@ def _agent(words: tuple[Word, ...]) -> Frame | None:
 
 def _member(words: tuple[Word, ...]) -> Frame | None:
     """ "member of", "part of": the subject is in that role towards the object."""
-    if len(words) < 2 or words[-1].tag != "IN" or not words[-2].tag.startswith("NN"):
+    if len(words) < 2 or words[-1].text != "of" or not words[-2].tag.startswith("NN"):
         return None
     label = " ".join(w.text for w in words)
     head = words[0].text
@@ -218,9 +237,9 @@ def frames(label: str, value: str = "entity") -> tuple[Frame, ...]:
     if not label:
         return ()
     words = tagged(label)
-    member = _member(words)
-    if member is not None:
-        return (member,)
+    role = _member(words) or _by(words) or _adverb_participle(words, label)
+    if role is not None:
+        return (role,)
     if reads_as_verb(label):
         return (Frame("verb", label_template(label)),)
     if words[0].tag in ("VBZ", "VBD") and len(words) > 1:  # "plays for", "won"
@@ -277,9 +296,9 @@ def property_frame(prop: Property, choice: FrameChoice | None = None) -> Frame:
     if prop.templates:
         return Frame("template", prop.templates[0])
     value = range_kind(prop)
-    for name in prop.names:
-        if reads_as_verb(name):
-            return frames(name, value)[0]
+    said = [frames(name, value)[0] for name in prop.names if reads_as_verb(name)]
+    if said:  # a verb ("first climbed by") reads better than a noun with a preposition ("first ascent by")
+        return min(said, key=lambda f: f.kind != "verb")
     label = _UNIT.sub("", prop.label).strip() or prop.label
     return (choice or FrameChoice()).choose(frames(label, value), value)
 

@@ -60,8 +60,10 @@ def _doubled(doc: Any) -> list[str]:
 def _subject_is_plural(subject: Any) -> bool | None:
     """True for "A and B" or a plural common noun, False for a singular one; ``None`` when a
     name's number cannot be told ("The Gods Themselves")."""
-    conjoined = [t for t in subject.subtree if t.dep_ == "conj" and t.head.i >= subject.left_edge.i]
-    if conjoined and any(t.dep_ == "cc" and t.text.lower() == "and" for t in subject.subtree):
+    chain = [subject]  # "A, B and C": conjuncts hang from the subject (not from a possessor, "A and B's X")
+    while conj := [c for c in chain[-1].children if c.dep_ == "conj"]:
+        chain.append(conj[0])
+    if len(chain) > 1 and any(c.dep_ == "cc" and c.text.lower() == "and" for t in chain for c in t.children):
         return True
     if subject.tag_ == "NNS":
         return True

@@ -23,7 +23,7 @@ import re
 from kgqa.namespaces import local_name
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
-_PREPOSITIONS = frozenset("by in on of from to at with for as into about than".split())
+_PREPOSITIONS = frozenset("by in on of from to at with for as into about than after before under near".split())
 _AUXILIARIES = {"is": "are", "was": "were", "has": "have", "does": "do"}
 _IRREGULAR_PARTICIPLES = frozenset(
     "born written made known given taken drawn shown sung grown held built set put run begun found won led "

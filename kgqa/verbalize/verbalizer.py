@@ -18,7 +18,7 @@ from kgqa.namespaces import local_name
 from kgqa.verbalize.frames import NOUN_KINDS, Frame, FrameChoice, frames, property_frame, unit
 from kgqa.verbalize.lexicon import plural_subject, predicate_words
 from kgqa.verbalize.realise import Mention, Statement, realise
-from kgqa.verbalize.text import capitalise, counted, end_sentence, format_literal, join_list
+from kgqa.verbalize.text import capitalise, counted, end_sentence, format_literal, format_number, join_list
 
 if TYPE_CHECKING:
     from kgqa.llm import LLM
@@ -79,10 +79,10 @@ class Verbalizer:
 
     def _object_text(self, fact: Fact) -> str:
         if isinstance(fact.object, Literal):
-            text = format_literal(fact.object)
             prop = self.ontology.properties.get(fact.predicate)
-            measure = unit(prop) if prop is not None and isinstance(fact.object.toPython(), (int, float, Decimal)) else ""
-            return f"{text} {measure}" if measure else text
+            value = fact.object.toPython()
+            measure = unit(prop) if prop is not None and isinstance(value, (int, float, Decimal)) else ""
+            return f"{format_number(value, measure=True)} {measure}" if measure else format_literal(fact.object)
         return fact.object_label or local_name(str(fact.object))
 
     def _subject_text(self, fact: Fact) -> str:
