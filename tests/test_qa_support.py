@@ -22,12 +22,16 @@ from kgqa.translate.train import train_translator
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_GRAPH = ROOT / "data" / "sample" / "graph.ttl"
 COMPANIES = ROOT / "tests" / "fixtures" / "companies"
+GOLD2 = ROOT / "data" / "gold2"
 #: Small but real training: every structure gets a few phrasings (the defaults give 60).
 TEST_CONFIG = {"translator": {"per_structure": 8, "max_three_hop": 40, "epochs": 30}}
 DOMAINS = {
     "sample": (bundled_ontology("scifi.ttl"), SAMPLE_GRAPH, TEST_CONFIG),
     "companies": (COMPANIES / "ontology.ttl", COMPANIES / "graph.ttl",
                   {"translator": {"per_structure": 6, "max_three_hop": 15, "epochs": 30}}),
+    # The second gold domain: a plain OWL ontology (no kgqa:template or question phrases).
+    "gold2": (GOLD2 / "ontologies" / "mountaineering.ttl", GOLD2 / "graph.ttl",
+              {"translator": {"per_structure": 6, "max_three_hop": 15, "epochs": 30}}),
 }
 
 

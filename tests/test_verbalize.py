@@ -3,6 +3,8 @@ not found, inferred facts, literals."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import RDF, XSD, Literal, URIRef
 
@@ -24,6 +26,7 @@ SMALL_ONTOLOGY = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 ex:Human a owl:Class ; rdfs:label "human"@en .
 ex:Writer a owl:Class ; rdfs:subClassOf ex:Human ; rdfs:label "writer"@en .
 ex:Town a owl:Class ; rdfs:label "town"@en .
@@ -32,6 +35,17 @@ ex:placeOfBirth a owl:ObjectProperty ; rdfs:label "place of birth"@en ; skos:alt
 ex:locatedIn a owl:ObjectProperty ; rdfs:label "located in"@en ; rdfs:domain ex:Town ; rdfs:range ex:Town .
 ex:population a owl:DatatypeProperty ; rdfs:label "population"@en ; rdfs:domain ex:Town ; rdfs:range xsd:integer .
 ex:mentor a owl:ObjectProperty ; rdfs:label "mentor"@en ; rdfs:domain ex:Writer ; rdfs:range ex:Writer .
+ex:Film a owl:Class ; rdfs:label "film"@en .
+ex:Club a owl:Class ; rdfs:label "club"@en .
+ex:runtime a owl:DatatypeProperty ; rdfs:label "runtime"@en ; rdfs:comment "Running time in minutes."@en ;
+    rdfs:domain ex:Film ; rdfs:range xsd:decimal .
+ex:budget a owl:DatatypeProperty ; rdfs:label "budget"@en ; rdfs:domain ex:Film ; rdfs:range xsd:double .
+ex:editing a owl:ObjectProperty ; rdfs:label "editing"@en ; rdfs:domain ex:Film ; rdfs:range ex:Writer .
+ex:foundingYear a owl:DatatypeProperty ; rdfs:label "founding year"@en ; rdfs:domain ex:Club ; rdfs:range xsd:gYear .
+ex:memberOf a owl:ObjectProperty ; rdfs:label "member of"@en ; rdfs:domain ex:Writer ; rdfs:range ex:Club .
+ex:producer a owl:ObjectProperty ; rdfs:label "producer"@en ; rdfs:domain ex:Film ; rdfs:range ex:Writer .
+ex:prize a owl:ObjectProperty ; rdfs:label "prize"@en ; rdfs:domain ex:Film .
+ex:motto a owl:DatatypeProperty ; rdfs:label "motto"@en ; rdfs:domain ex:Club ; rdfs:range rdf:langString .
 """
 
 
@@ -41,10 +55,15 @@ def scifi() -> Verbalizer:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Verbalizer:
+def small_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("onto") / "small.ttl"
     path.write_text(SMALL_ONTOLOGY, encoding="utf-8")
-    return Verbalizer(Ontology.from_files([path]))
+    return path
+
+
+@pytest.fixture(scope="module")
+def small(small_path: Path) -> Verbalizer:
+    return Verbalizer(Ontology.from_files([small_path]))
 
 
 def fact(s: str, s_label: str, p: str, o: str | Literal, o_label: str = "", **kw: object) -> Fact:
@@ -80,11 +99,44 @@ def test_templates_built_from_labels_when_the_ontology_has_none(small: Verbalize
     # The alt label "born in" reads as a verb and beats the noun label "place of birth".
     assert small.template(URIRef(EX + "placeOfBirth")) == "{s} was born in {o}"
     assert small.template(URIRef(EX + "locatedIn")) == "{s} is located in {o}"
-    assert small.template(URIRef(EX + "population")) == "{s} has population {o}"
+    assert small.template(URIRef(EX + "population")) == "{s}'s population is {o}"
     # A predicate the ontology does not know: its name split from camelCase.
-    assert small.template(URIRef("http://other.org/numberOfStudents")) == "{s} has number of students {o}"
+    assert small.template(URIRef("http://other.org/numberOfStudents")) == "{s}'s number of students is {o}"
     town = fact("Lviv", "Lviv", EX + "population", Literal(717273))
-    assert small.fact(town) == "Lviv has population 717,273."
+    assert small.fact(town) == "Lviv's population is 717,273."
+
+
+def test_plain_owl_properties_are_said_from_their_words(small: Verbalizer) -> None:
+    # No kgqa:template anywhere: frames come from the labels' words and the ranges.
+    film = ("Solaris72", "Solaris")
+    assert small.fact(fact(*film, EX + "editing", "Nina", "Nina Gorbacheva")) == "Solaris was edited by Nina Gorbacheva."
+    assert small.fact(fact("Lem", "Stanisław Lem", EX + "memberOf", "PEN", "PEN Club")) == (
+        "Stanisław Lem is a member of PEN Club."
+    )
+    founded = fact("PEN", "PEN Club", EX + "foundingYear", Literal("0921", datatype=XSD.gYear))
+    assert small.fact(founded) == "PEN Club was founded in 921."
+    # Numbers by datatype, with the unit the property's comment names.
+    assert small.fact(fact(*film, EX + "runtime", Literal("98.0", datatype=XSD.decimal))) == "Solaris's runtime is 98 minutes."
+    assert small.fact(fact(*film, EX + "budget", Literal("2000000.0", datatype=XSD.double))) == (
+        "Solaris's budget is 2,000,000."
+    )
+    # Several objects: the noun and the verb agree; a count says the property's noun.
+    prizes = [fact(*film, EX + "prize", p, label) for p, label in [("GP", "Grand Prix"), ("FP", "FIPRESCI Prize")]]
+    assert small.facts(prizes) == "Solaris's prizes are Grand Prix and FIPRESCI Prize."
+    assert small.answer("count", prizes, count=2) == "Solaris has 2 prizes: Grand Prix and FIPRESCI Prize."
+    # Two verbs with one agent share it.
+    made = [fact(*film, EX + p, "Nina", "Nina Gorbacheva") for p in ("editing", "producer")]
+    assert small.facts(made) == "Solaris was edited and produced by Nina Gorbacheva."
+
+
+def test_language_tagged_literals_follow_the_users_language(small_path: Path) -> None:
+    mottos = [fact("PEN", "PEN Club", EX + "motto", Literal(text, lang=lang))
+              for text, lang in [("Freedom to write", "en"), ("Liberté d'écrire", "fr")]]
+    ontology = Ontology.from_files([small_path])
+    assert Verbalizer(ontology).facts(mottos) == "PEN Club's motto is Freedom to write."
+    assert Verbalizer(ontology, language="fr").facts(mottos) == "PEN Club's motto is Liberté d'écrire."
+    # None in the user's language: one language is said, not a mix.
+    assert Verbalizer(ontology, language="de").facts(mottos) == "PEN Club's motto is Freedom to write."
 
 
 def test_label_helpers() -> None:
@@ -129,7 +181,7 @@ def test_chains_continue_with_who_for_people_and_which_for_things(scifi: Verbali
     # "who" comes from the range class being a person (here through rdfs:subClassOf ex:Human).
     mentor = fact("A", "Ann", EX + "mentor", "B", "Bea")
     born_b = fact("B", "Bea", EX + "placeOfBirth", "Town", "Oakham")
-    assert small.facts([mentor, born_b]) == "Ann has mentor Bea, who was born in Oakham."
+    assert small.facts([mentor, born_b]) == "Ann's mentor is Bea, who was born in Oakham."
 
 
 def test_statements_about_one_subject_are_joined(scifi: Verbalizer) -> None:
@@ -231,4 +283,25 @@ def test_the_members_of_a_class_are_counted_and_listed(scifi: Verbalizer) -> Non
     assert scifi.answer("count", people, count=40) == (
         "There are 40 people: Person 0, Person 1, Person 2, Person 3, Person 4, Person 5, Person 6, Person 7, "
         "Person 8, Person 9 and 30 more."
+    )
+
+
+def test_the_second_gold_domains_plain_ontology() -> None:
+    # data/gold2: labels, comments and ranges only, as a new user's ontology would be.
+    mt = "http://example.org/mountaineering#"
+    path = Path(__file__).resolve().parents[1] / "data" / "gold2" / "ontologies" / "mountaineering.ttl"
+    if not path.is_file():
+        pytest.skip(f"{path} absent")
+    v = Verbalizer(Ontology.from_files([path]))
+    k2 = [fact("K2", "K2", mt + "firstAscentBy", p, label) for p, label in [("LL", "Lino Lacedelli"), ("AC", "Achille Compagnoni")]]
+    assert v.facts(k2) == "K2 was first climbed by Lino Lacedelli and Achille Compagnoni."
+    # The unit comes from the comment ("..., in metres."), thousands grouped for a measure.
+    assert v.fact(fact("Everest", "Mount Everest", mt + "elevation", Literal(8849))) == (
+        "Mount Everest's elevation is 8,849 metres."
+    )
+    assert v.fact(fact("Matterhorn", "Matterhorn", mt + "firstAscentYear", Literal(1865))) == (
+        "The first ascent of Matterhorn was in 1865."
+    )
+    assert v.fact(fact("Everest", "Mount Everest", mt + "namedAfter", "GE", "George Everest")) == (
+        "Mount Everest is named after George Everest."
     )

@@ -153,6 +153,13 @@ def test_learned_templates_say_new_entities(tiny_webnlg: Path) -> None:
     text = generator.render([Triple("Ardmore_Airport", "elevationAboveTheSeaLevel", "34.0"),
                              Triple("Ardmore_Airport", "cityServed", "Papakura")])
     assert text == "Ardmore Airport is 34 metres above sea level and serves the city of Papakura."
+    # One subject's objects of one predicate are listed; a measure keeps the unit its template does not say.
+    text = generator.render([Triple("Ardmore_Airport", "cityServed", "Papakura"), Triple("Ardmore_Airport", "cityServed", "Auckland"),
+                             Triple("Ardmore_Airport", "runwayLength", "1411.0 (metres)")])
+    assert text == "Ardmore Airport serves the city of Papakura and Auckland. The runway length of Ardmore Airport is 1411 metres."
+    # A predicate never seen is said from its words, subject first when the subject has more to say.
+    text = generator.render([Triple("Ardmore_Airport", "operator", "Auckland_Council"), Triple("Ardmore_Airport", "location", "Auckland")])
+    assert text == "Ardmore Airport is operated by Auckland Council and is located in Auckland."
 
 
 @pytest.mark.slow

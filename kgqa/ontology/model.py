@@ -50,6 +50,8 @@ class Property:
     domain: URIRef | None = None
     range: URIRef | None = None
     is_datatype: bool = False
+    #: The first ``rdfs:comment`` (English first); the verbalizer reads a unit from it ("in minutes").
+    comment: str = ""
 
     @property
     def local_name(self) -> str:
@@ -111,6 +113,7 @@ class Ontology:
                     domain=g.value(p, RDFS.domain),
                     range=g.value(p, RDFS.range),
                     is_datatype=(p, RDF.type, OWL.DatatypeProperty) in g,
+                    comment=next(iter(texts(p, RDFS.comment)), ""),
                 )
         return cls(classes, properties)
 

@@ -30,17 +30,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
 
-from kgqa.verbalize.lexicon import label_template, predicate_words, reads_as_verb
+from kgqa.verbalize.frames import FrameChoice, frames, value_kind
+from kgqa.verbalize.lexicon import predicate_words
 from kgqa.verbalize.names import Variant, find, variants
+from kgqa.verbalize.similarity import bigrams, f1
+from kgqa.verbalize.text import capitalise
 
 #: A shape: ``((predicate, subject slot, object slot), ...)`` in canonical order.
 Shape = tuple[tuple[str, int, int], ...]
 
 _MAX_ORDERINGS = 5040
 _ARTICLE = re.compile(r"(?:^|(?<=\s))(the|The)\s$")
-_WORD = re.compile(r"\w+|[^\w\s]")
 _ALPHA = re.compile(r"[^\W\d_]+")
-_SPEC = re.compile(r"\{\d+:")
 #: A full stop that ends a title or an initial, not a sentence ("Mr. Akhigbe", "A. T. Johnson").
 _ABBREVIATION = re.compile(r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Capt|Lt|Sgt|[A-Z])\.$")
 
@@ -128,8 +129,14 @@ class NameBook:
         seen = self.forms.get((raw, spec))
         if seen:
             return seen.most_common(1)[0][0]
-        options = [v for v in variants(raw) if spec != "bare" or not v.kind.endswith("-unit")]
-        text = max(options, key=lambda v: self.kinds[v.kind]).text
+        options = list(variants(raw))
+        with_unit = [v for v in options if v.kind.endswith("-unit")]
+        if spec == "bare":
+            options = [v for v in options if not v.kind.endswith("-unit")]
+        elif with_unit:  # the template does not say the unit: the value must
+            options = with_unit
+        # A measure's forms with its unit are ranked as the same forms without it ("number-int").
+        text = max(options, key=lambda v: self.kinds[v.kind] + self.kinds[v.kind.removesuffix("-unit")]).text
         # DBpedia capitalises every name; texts write common nouns ("vegetable") in lower case.
         return text.lower() if self.common_noun(text) else text
 
@@ -203,21 +210,12 @@ def _partial_mention(
     return any(m.group(0) in name_words and not _sentence_initial(outside, m.start()) for m in _ALPHA.finditer(outside))
 
 
-def _bigrams(text: str) -> Counter[tuple[str, str]]:
-    words = ["<s>", *_WORD.findall(text.lower()), "</s>"]
-    return Counter(zip(words, words[1:]))
-
-
 def most_typical(candidates: Counter[str], limit: int = 40) -> str:
     """The candidate with the highest mean bigram F1 to the others, weighted by counts."""
     pool = candidates.most_common(limit)
     if len(pool) == 1:
         return pool[0][0]
-    grams = [_bigrams(t) for t, _ in pool]
-
-    def f1(a: Counter, b: Counter) -> float:
-        overlap = sum((a & b).values())
-        return 2 * overlap / (sum(a.values()) + sum(b.values()))
+    grams = [bigrams(t) for t, _ in pool]
 
     def risk(i: int) -> float:
         return sum(n * f1(grams[i], grams[j]) for j, (_, n) in enumerate(pool) if j != i) + (pool[i][1] - 1)
@@ -233,6 +231,8 @@ class Lexicon:
     names: NameBook = field(default_factory=NameBook)
     texts_seen: int = 0
     texts_aligned: int = 0
+    #: The kinds of object each predicate was seen with (entity, date, year, number, text).
+    value_kinds: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     _best: dict[Shape, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -241,6 +241,8 @@ class Lexicon:
         lex = cls()
         for triples, texts in pairs:
             key, names = shape(triples)
+            for t in triples:
+                lex.value_kinds[t.predicate][value_kind(t.object)] += 1
             for text in texts:
                 lex.texts_seen += 1
                 lex.names.observe_casing(text)
@@ -269,30 +271,29 @@ class Lexicon:
     def predicates(self) -> set[str]:
         return {p for key in self.candidates for p, _, _ in key}
 
-    def fallback(self, predicate: str) -> str:
-        """A template for a predicate never seen: the pattern most predicates' texts follow.
+    def fallback(self, predicate: str, obj: str = "", subject_first: bool = False, plural: bool = False) -> str:
+        """A template for a predicate never seen, from its words (:mod:`kgqa.verbalize.frames`).
 
-        From every one-triple template that spells out its predicate's words ("The
-        runway length of {0} is {1}."), the predicate words are replaced by ``{p}``;
-        the pattern shared by the most predicates is kept.
+        Of the frames the words allow ("{0} was built by {1}.", "{0}'s builder is {1}.",
+        ...), the one :attr:`frame_choice` learned to read best for words and a value
+        (``obj``) of this kind.
         """
         words = predicate_words(predicate).replace("{", "{{").replace("}", "}}")
-        if reads_as_verb(words):  # "preceded by", "is part of": say it as a verb
-            return label_template(words).replace("{s}", "{0}").replace("{o}", "{1}") + "."
-        return self.generic_pattern.replace("{p}", words)
+        kind = value_kind(obj)
+        candidates = frames(words, kind)
+        if subject_first:
+            candidates = tuple(f for f in candidates if f.template.startswith("{s} ")) or candidates
+        frame = self.frame_choice.choose(candidates, kind)
+        template = frame.plural if plural and frame.plural else frame.template
+        return capitalise(template.replace("{s}", "{0}").replace("{o}", "{1}")) + "."
 
     @cached_property
-    def generic_pattern(self) -> str:
-        """The one-triple pattern (``{p}`` for the predicate's words) shared by the most predicates."""
-        predicates_by_pattern: dict[str, set[str]] = defaultdict(set)
+    def frame_choice(self) -> FrameChoice:
+        """Which frame reads best, learned from the one-triple texts of every predicate seen."""
+        examples = []
         for key, templates in self.candidates.items():
-            if len(key) != 1 or key[0][1:] != (0, 1):
-                continue
-            words = predicate_words(key[0][0])
-            found = re.compile(rf"\b{re.escape(words)}\b", re.IGNORECASE)
-            for template in templates:
-                if not _SPEC.search(template) and found.search(template):
-                    predicates_by_pattern[found.sub("{p}", template, count=1)].add(key[0][0])
-        if not predicates_by_pattern:
-            return "{0}'s {p} is {1}."
-        return max(predicates_by_pattern, key=lambda p: (len(predicates_by_pattern[p]), p))
+            if len(key) == 1 and key[0][1:] == (0, 1):
+                predicate = key[0][0]
+                kind = self.value_kinds[predicate].most_common(1)[0][0]
+                examples.append((predicate_words(predicate), kind, templates))
+        return FrameChoice.learn(examples)

@@ -21,10 +21,9 @@ from __future__ import annotations
 import re
 
 from kgqa.namespaces import local_name
-from kgqa.ontology.model import Property
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
-_PREPOSITIONS = frozenset("by in on of from to at with for as into about than".split())
+_PREPOSITIONS = frozenset("by in on of from to at with for as into about than after before under near".split())
 _AUXILIARIES = {"is": "are", "was": "were", "has": "have", "does": "do"}
 _IRREGULAR_PARTICIPLES = frozenset(
     "born written made known given taken drawn shown sung grown held built set put run begun found won led "
@@ -60,16 +59,6 @@ def label_template(label: str) -> str:
 def reads_as_verb(label: str) -> bool:
     """True when ``label`` is a verb phrase ("written by", "is part of"), not a noun."""
     return not label_template(label).startswith("{s} has ") or label.split()[0].lower() == "has"
-
-
-def property_template(prop: Property) -> str:
-    """The template for ``prop``: its ``kgqa:template``, else built from its labels."""
-    if prop.templates:
-        return prop.templates[0]
-    for name in prop.names:
-        if reads_as_verb(name):
-            return label_template(name)
-    return label_template(prop.label)
 
 
 def plural_subject(template: str, slot: str = "{s}") -> str:

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -97,7 +98,7 @@ def realise(statements: list[Statement], relative: Callable[[Statement], str]) -
         if len(group) == 1:
             text = first.clause()
         else:
-            text = f"{first.subjects[0].said()} {join_list([st.predicate_part() for st in group])}"
+            text = f"{first.subjects[0].said()} {join_list(_shared_objects(group))}"
         last = group[-1]
         for _ in range(MAX_CHAIN):
             nxt = _continuation(statements, used, last)
@@ -108,6 +109,26 @@ def realise(statements: list[Statement], relative: Callable[[Statement], str]) -
             last = statements[nxt]
         sentences.append(end_sentence(capitalise(text)))
     return " ".join(sentences)
+
+
+_VERB_BY = re.compile(r"^\{s\} (is|was|are|were) (\w+) (by|in|on|at|from|with) \{o\}$")
+
+
+def _shared_objects(group: list[Statement]) -> list[str]:
+    """The predicate parts of statements about one subject; two that end with the same objects
+    after the same auxiliary and preposition share them ("was directed and produced by Y")."""
+    parts: list[str] = []
+    previous: tuple[str, str, tuple] | None = None
+    for st in group:
+        m = _VERB_BY.match(st._template())
+        key = (m.group(1), m.group(3), tuple(o.key for o in st.objects)) if m else None
+        if key is not None and key == previous and " and " not in parts[-1].split(f" {m.group(3)} ")[0]:
+            head, _, tail = parts[-1].partition(f" {m.group(3)} ")
+            parts[-1] = f"{head} and {m.group(2)} {m.group(3)} {tail}"
+        else:
+            parts.append(st.predicate_part())
+        previous = key
+    return parts
 
 
 def _continuation(statements: list[Statement], used: set[int], last: Statement) -> int | None:

@@ -69,14 +69,15 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun if n == 1 else plural(noun)}"
 
 
-def format_number(value: int | float | Decimal) -> str:
-    """Thousands separators from 10,000 up (so years stay "1961"); no ``.0`` tails."""
+def format_number(value: int | float | Decimal, *, measure: bool = False) -> str:
+    """Thousands separators from 10,000 up (so years stay "1961"), from 1,000 for a ``measure``
+    ("8,849 metres"); no ``.0`` tails."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int):
-        return str(value) if abs(value) < 10_000 else f"{value:,}"
+        return str(value) if abs(value) < (1_000 if measure else 10_000) else f"{value:,}"
     if float(value).is_integer():
-        return format_number(int(value))
+        return format_number(int(value), measure=measure)
     return f"{float(value):,.6g}" if abs(float(value)) < 1e15 else str(value)
 
 

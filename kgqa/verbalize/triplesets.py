@@ -2,11 +2,14 @@
 
 The triple set is cut into parts, each said by one learned template: the fewest
 parts win (a template learned for three triples together reads better than three
-one-triple sentences), and a triple whose predicate was never seen gets the
-lexicon's fallback ("The <predicate words> of {0} is {1}."). Parts about the main
-subject come first, the others follow the chain of objects; consecutive
-one-sentence parts about the same subject are joined with "and"; the names are
-filled in as the texts usually write them.
+one-triple sentences), and a triple whose predicate was never seen gets a frame
+built from the predicate's words (:meth:`Lexicon.fallback`: "{0} was built by {1}.",
+"{0} has a runway length of {1}."), subject first when the subject has more to say.
+One subject's several objects of one predicate are listed in one part. Parts about
+the main subject come first, the others follow the chain of objects; one-sentence
+parts about the subject a sentence opened with are joined to it ("X is in Y, was
+built by Z and has a length of W."); the names are filled in as the texts usually
+write them.
 
 Example:
     >>> from kgqa.datasets.webnlg import Triple
@@ -14,7 +17,8 @@ Example:
     >>> lex = Lexicon.learn([((Triple("Aenir", "author", "Garth_Nix"),), ["Aenir was written by Garth Nix."])])
     >>> TripleSetVerbalizer(lex).render([Triple("Castle_(novel)", "author", "Garth_Nix"),
     ...                                  Triple("Castle_(novel)", "pageCount", "400")])
-    "Castle was written by Garth Nix. Castle's page count is 400."
+    'Castle was written by Garth Nix and has a page count of 400.'
+
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kgqa.verbalize.induce import Lexicon, TripleLike, shape
-from kgqa.verbalize.text import capitalise, end_sentence
+from kgqa.verbalize.text import capitalise, end_sentence, join_list
 
 _LEADING_SLOT = re.compile(r"^\{(\d+)(?::(\w+))?\} ")
 #: At most this many one-sentence parts are joined onto the one before ("..., and ...").
@@ -65,10 +69,14 @@ class TripleSetVerbalizer:
             if template is not None:
                 options[mask] = Part(subset, template, tuple(names), True)
             elif len(subset) == 1:
-                template = self.lexicon.fallback(subset[0].predicate)
+                template = self.lexicon.fallback(subset[0].predicate, subset[0].object, sum(t.subject == subset[0].subject for t in triples) > 1)
                 if len(names) == 1:  # a triple whose subject is its object
                     template = template.replace("{1}", "{0}")
                 options[mask] = Part(subset, template, tuple(names), False)
+            elif len({(t.subject, t.predicate) for t in subset}) == 1 and len(names) == len(subset) + 1:
+                part = self._listed(subset, names, triples)
+                if part is not None:
+                    options[mask] = part
         # Fewest parts (fallbacks cost more); among equals, better supported templates.
         cost = [math.inf] * (full + 1)
         choice = [0] * (full + 1)
@@ -90,27 +98,35 @@ class TripleSetVerbalizer:
             mask ^= choice[mask]
         return order_parts(parts, triples)
 
+    def _listed(self, subset: tuple[TripleLike, ...], names: list[str], triples: Sequence[TripleLike]) -> Part | None:
+        """One subject's several objects of one predicate in one sentence ("X is in the genre of A
+        and B."), from the one-triple template when it ends with its object, else from the plural frame."""
+        first = subset[0]
+        single, _ = shape((first,))
+        template = self.lexicon.template(single)
+        listed = join_list([f"{{{i}}}" for i in range(1, len(names))])
+        if template is not None:
+            if not (template.startswith("{0} ") and template.endswith(" {1}.") and _one_sentence(template)):
+                return None
+            return Part(subset, template[:-4] + listed + ".", tuple(names), True)
+        template = self.lexicon.fallback(first.predicate, first.object, True, plural=True)
+        return Part(subset, template.replace("{1}", listed), tuple(names), False)
+
     def render(self, triples: Sequence[TripleLike]) -> str:
-        """The text saying ``triples``; one-sentence parts about one subject are joined by "and"."""
-        sentences: list[str] = []
-        previous: Part | None = None
-        joined = 0
+        """The text saying ``triples``; one-sentence parts about the subject a sentence opened with are
+        joined to it ("X is in Y, was built by Z and has a length of W.")."""
+        sentences: list[list[str]] = []  # each: its first clause, then the parts joined to it
+        opened_with: str | None = None  # the name the last sentence starts with, if it may go on
         for part in self.plan(triples):
-            text = self.fill(part)
+            text = self.fill(part)[:-1]
             m = _LEADING_SLOT.match(part.template)
-            if (
-                m and previous is not None and joined < MAX_JOINED and _one_sentence(part.template)
-                and _one_sentence(previous.template)
-                and any(t.subject == part.names[int(m.group(1))] for t in previous.triples)
-            ):
-                head = self.fill_slot(part, m)
-                sentences[-1] = f"{sentences[-1][:-1]} and {text[len(head):].lstrip()}"
-                joined += 1
+            name = part.names[int(m.group(1))] if m and _one_sentence(part.template) else None
+            if m is not None and name is not None and name == opened_with and len(sentences[-1]) <= MAX_JOINED:
+                sentences[-1].append(text[len(self.fill_slot(part, m)):].lstrip())
             else:
-                sentences.append(text)
-                joined = 0
-            previous = part
-        return " ".join(sentences)
+                sentences.append([text])
+                opened_with = name
+        return " ".join(end_sentence(join_list(clauses)) for clauses in sentences)
 
     def fill(self, part: Part) -> str:
         """``part``'s template with its names written out."""

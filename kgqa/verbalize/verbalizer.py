@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, Literal, URIRef
@@ -15,9 +16,10 @@ from kgqa.errors import KgqaError
 from kgqa.facts import Fact
 from kgqa.ontology import Ontology
 from kgqa.namespaces import local_name
-from kgqa.verbalize.lexicon import label_template, plural_subject, predicate_words, property_template
+from kgqa.verbalize.frames import NOUN_KINDS, Frame, FrameChoice, frames, property_frame, unit
+from kgqa.verbalize.lexicon import plural_subject, predicate_words
 from kgqa.verbalize.realise import Mention, Statement, realise
-from kgqa.verbalize.text import capitalise, counted, end_sentence, format_literal, join_list
+from kgqa.verbalize.text import capitalise, counted, end_sentence, format_literal, format_number, join_list
 
 if TYPE_CHECKING:
     from kgqa.llm import LLM
@@ -42,12 +44,16 @@ def inferred_note(confidence: float | None) -> str:
 class Verbalizer:
     """Turns facts into English with the ontology's templates and labels.
 
-    ``llm`` (optional, see :mod:`kgqa.llm`) is only used by :meth:`rewrite`.
+    ``llm`` (optional, see :mod:`kgqa.llm`) is only used by :meth:`rewrite`. ``language`` (a
+    BCP 47 tag) picks, among language-tagged literals of one subject and property, those in
+    the user's language (untagged ones always count).
     """
 
-    def __init__(self, ontology: Ontology | None = None, *, llm: LLM | None = None) -> None:
+    def __init__(self, ontology: Ontology | None = None, *, llm: LLM | None = None, language: str = "en") -> None:
         self.ontology = ontology or Ontology({}, {})
         self.llm = llm
+        self.language = language.lower()
+        self._frames: dict[URIRef, Frame] = {}
 
     @classmethod
     def for_engine(cls, engine: Any) -> Verbalizer:
@@ -57,16 +63,27 @@ class Verbalizer:
         return cls(engine.ontology, llm=get_llm(engine.config))
 
     # -- words for terms -----------------------------------------------------------
+    def frame(self, predicate: URIRef) -> Frame:
+        """How ``predicate`` is said (:func:`~kgqa.verbalize.frames.property_frame`; a predicate
+        outside the ontology by its name's words), worked out once per predicate."""
+        if predicate not in self._frames:
+            prop = self.ontology.properties.get(predicate)
+            if prop is not None:
+                self._frames[predicate] = property_frame(prop)
+            else:
+                self._frames[predicate] = FrameChoice().choose(frames(predicate_words(str(predicate))), "entity")
+        return self._frames[predicate]
+
     def template(self, predicate: URIRef) -> str:
         """The ``{s} ... {o}`` template of ``predicate``."""
-        prop = self.ontology.properties.get(predicate)
-        if prop is not None:
-            return property_template(prop)
-        return label_template(predicate_words(str(predicate)))
+        return self.frame(predicate).template
 
     def _object_text(self, fact: Fact) -> str:
         if isinstance(fact.object, Literal):
-            return format_literal(fact.object)
+            prop = self.ontology.properties.get(fact.predicate)
+            value = fact.object.toPython()
+            measure = unit(prop) if prop is not None and isinstance(value, (int, float, Decimal)) else ""
+            return f"{format_number(value, measure=True)} {measure}" if measure else format_literal(fact.object)
         return fact.object_label or local_name(str(fact.object))
 
     def _subject_text(self, fact: Fact) -> str:
@@ -95,7 +112,7 @@ class Verbalizer:
     def statements(self, facts: Sequence[Fact]) -> list[Statement]:
         """One statement per subject and predicate with its objects listed, or per predicate
         and object with its subjects listed, whichever gathers more facts."""
-        facts = list(dict.fromkeys(facts))
+        facts = self._in_language(list(dict.fromkeys(facts)))
         by_sp: dict[tuple[Hashable, ...], list[Fact]] = defaultdict(list)
         by_po: dict[tuple[Hashable, ...], list[Fact]] = defaultdict(list)
         for f in facts:
@@ -115,11 +132,30 @@ class Verbalizer:
                                [self._mention(f, "object", False)], f.predicate)
             else:
                 group = same_subject
+                if len(group) > 1 and self.frame(f.predicate).plural:  # "Dune's awards are ..."
+                    template = self.frame(f.predicate).plural
                 st = Statement(template, [self._mention(f, "subject", False)],
                                _capped([self._mention(g, "object", True) for g in group]), f.predicate)
             done.update(group)
             out.append(st)
         return out
+
+    def _in_language(self, facts: list[Fact]) -> list[Fact]:
+        """Facts less the language-tagged literals in other languages than the user's, where one
+        subject and property have some in the user's language (else those of one language)."""
+        tagged: dict[tuple[Node, Node], set[str]] = defaultdict(set)
+        for f in facts:
+            if isinstance(f.object, Literal) and f.object.language:
+                tagged[f.subject, f.predicate].add(f.object.language.lower())
+
+        def wanted(f: Fact) -> bool:
+            if not (isinstance(f.object, Literal) and f.object.language):
+                return True
+            languages = tagged[f.subject, f.predicate]
+            mine = {lang for lang in languages if lang.split("-")[0] == self.language.split("-")[0]}
+            return f.object.language.lower() in (mine or {min(languages)})
+
+        return [f for f in facts if wanted(f)]
 
     # -- the public phrasing API -------------------------------------------------------
     def fact(self, fact: Fact) -> str:
@@ -213,12 +249,17 @@ class Verbalizer:
         prop = self.ontology.properties.get(predicate)
         cls = (prop.domain if count_subjects else prop.range) if prop is not None else None
         noun = self._noun(cls, "result")
-        counted_slot, fixed_slot = ("{s}", "{o}") if count_subjects else ("{o}", "{s}")
-        template = re.sub(rf"\b(?:the|a|an) {re.escape(counted_slot)}", counted_slot, self.template(predicate))
-        if n != 1:
-            template = plural_subject(template, counted_slot)
         fixed = self._object_text(facts[0]) if count_subjects else self._subject_text(facts[0])
-        sentence = template.replace(counted_slot, counted(n, noun)).replace(fixed_slot, fixed)
+        frame = self.frame(predicate)
+        if frame.kind in NOUN_KINDS:  # "Dune has 2 awards", "Isaac Asimov is the author of 3 books"
+            sentence = (f"{fixed} is the {frame.noun} of {counted(n, noun)}" if count_subjects
+                        else f"{fixed} has {counted(n, frame.noun)}")
+        else:
+            counted_slot, fixed_slot = ("{s}", "{o}") if count_subjects else ("{o}", "{s}")
+            template = re.sub(rf"\b(?:the|a|an) {re.escape(counted_slot)}", counted_slot, frame.template)
+            if n != 1:
+                template = plural_subject(template, counted_slot)
+            sentence = template.replace(counted_slot, counted(n, noun)).replace(fixed_slot, fixed)
         side = "subject" if count_subjects else "object"
         items = list(dict.fromkeys(self._mention(f, side, True).said() for f in facts))
         if 1 < n <= MAX_LISTED and len(items) == n:
