@@ -92,7 +92,7 @@ def browser() -> Iterator[webdriver.Chrome]:
 
 
 def wait(browser: webdriver.Chrome, condition, timeout: float = WAIT_S):  # noqa: ANN001, ANN201 - Selenium's types
-    return WebDriverWait(browser, timeout).until(condition)
+    return WebDriverWait(browser, timeout, poll_frequency=0.05).until(condition)
 
 
 def shot(browser: webdriver.Chrome, name: str) -> Path:
@@ -144,7 +144,10 @@ def run_query(browser: webdriver.Chrome) -> None:
 
 
 def load_times(browser: webdriver.Chrome, url: str, runs: int = 11) -> dict:
-    """Navigation Timing of ``runs`` loads of ``url``: the first (cold caches) and the median of the others."""
+    """Navigation Timing of ``runs`` loads of ``url`` with the HTTP cache off (every load fetches every
+    asset, as a first visit does): the first (a fresh server's first page) and the median of the others."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     loads = []
     for _ in range(runs):
         open_page(browser, url)
@@ -153,6 +156,7 @@ def load_times(browser: webdriver.Chrome, url: str, runs: int = 11) -> dict:
             "const ready = performance.getEntriesByName('kgqa-ready')[0];"
             "return {dom: n.domContentLoadedEventEnd, load: n.loadEventEnd, ready: ready.startTime,"
             " bytes: performance.getEntriesByType('resource').reduce((s, r) => s + r.transferSize, n.transferSize)}"))
+    browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
     return {
         "first_load_ms": round(loads[0]["load"], 1),
         "median_load_ms": round(statistics.median(t["load"] for t in loads[1:]), 1),
@@ -179,6 +183,12 @@ def test_page_loads_and_its_load_time_is_measured(server: Server, browser: webdr
     # A page that loads in seconds is broken, whatever the machine; the figure itself goes to the docs.
     assert figures["median_load_ms"] < 3000
     shot(browser, "01-page")
+    # Keyboard: the arrow keys move between tabs, as in any tablist.
+    browser.find_element(By.ID, "tab-ask").send_keys(Keys.ARROW_RIGHT)
+    assert browser.find_element(By.ID, "panel-query").is_displayed()
+    assert browser.switch_to.active_element.get_attribute("id") == "tab-query"
+    browser.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    assert browser.find_element(By.ID, "panel-browse").is_displayed()
 
 
 def test_ask_a_two_hop_question_and_open_its_sparql(server: Server, browser: webdriver.Chrome) -> None:
@@ -231,17 +241,18 @@ def test_the_page_answers_like_post_ask(server: Server, browser: webdriver.Chrom
     question = "Which books did the author of Solaris write?"
     api = httpx.post(server.base + "/ask", json={"question": question}, timeout=WAIT_S).json()
     open_page(browser, server.base + "/")
-    api_ms, page_ms = [], []
-    for _ in range(3):
+    api_ms = []
+    for _ in range(5):
         started = time.perf_counter()
         httpx.post(server.base + "/ask", json={"question": question}, timeout=WAIT_S).raise_for_status()
         api_ms.append((time.perf_counter() - started) * 1000)
         browser.find_element(By.ID, "new-session").click()
-        started = time.perf_counter()
         ask(browser, question)
-        page_ms.append((time.perf_counter() - started) * 1000)
     shown = [a.text for a in last_turn(browser).find_elements(By.CSS_SELECTOR, ".answers a")]
     assert sorted(shown) == sorted(a["label"] for a in api["answers"]) and "The Cyberiad" in shown
+    # The page's own measure: from sending the question to the answer on screen.
+    page_ms = browser.execute_script("return performance.getEntriesByName('kgqa-answer').map((m) => m.duration)")
+    assert len(page_ms) == 5
     _record({"ask_api_median_ms": round(statistics.median(api_ms), 1), "ask_page_median_ms": round(statistics.median(page_ms), 1)})
 
 
@@ -281,6 +292,14 @@ def test_an_entity_page_opens_from_an_answer(server: Server, browser: webdriver.
     documents = browser.find_element(By.ID, "documents").text
     assert "solaris.md" in documents and "graph.ttl" in documents and "ok" in documents
     shot(browser, "07-entity")
+    # On a phone-sized screen nothing is wider than the screen (tables scroll inside their box).
+    size = browser.get_window_size()
+    browser.set_window_size(400, 900)
+    try:
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        browser.save_screenshot(str(SHOTS / "07-entity-phone.png"))
+    finally:
+        browser.set_window_size(size["width"], size["height"])
 
 
 def test_a_correction_is_recorded(server: Server, browser: webdriver.Chrome) -> None:
