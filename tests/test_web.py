@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Server, start_kgqa_server, stop
+from conftest import FIXTURES, Server, start_kgqa_server, stop
 from rdflib import URIRef
 
 from kgqa import Engine
@@ -350,6 +350,31 @@ def test_an_update_from_the_query_tab_is_refused_on_a_read_only_server(server: S
     after = httpx.get(server.query_url, params={"query": count}).json()["results"]["bindings"][0]["n"]["value"]
     assert after == before
     shot(browser, "10-update-refused")
+
+
+def test_updates_from_the_query_tab_need_the_servers_token(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    project = tmp_path / ".kgqa"
+    with Engine.init(project) as engine:
+        engine.load([FIXTURES / "books.ttl"])
+    writable = start_kgqa_server(project, "--allow-updates", env={"KGQA_UPDATE_TOKEN": "s3cret-token"})
+    try:
+        open_page(browser, writable.base + "/#query")
+        assert "s3cret-token" not in browser.page_source  # the page never holds the update token
+        token = browser.find_element(By.ID, "update-token")
+        assert token.is_displayed()
+        set_query(browser, 'INSERT DATA { GRAPH <urn:web:test> { <http://example.org/x> <http://example.org/p> "new" } }')
+        token.send_keys("wrong")
+        run_query(browser)
+        assert browser.find_element(By.ID, "query-error").text.startswith("401: updates need the update token")
+        token.clear()
+        token.send_keys("s3cret-token")
+        run_query(browser)
+        assert browser.find_element(By.ID, "query-status").text.startswith("Update applied")
+        shot(browser, "11-update-applied")
+        check = httpx.get(writable.query_url, params={"query": "ASK { GRAPH <urn:web:test> { ?s ?p 'new' } }"})
+        assert check.json()["boolean"] is True
+    finally:
+        stop(writable.process)
 
 
 def test_posts_from_other_sites_are_refused_and_programs_still_post(server: Server) -> None:
