@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from kgqa.errors import KgqaError
+from kgqa.errors import KgqaError, QueryTimeout
 from kgqa.server.csrf import CSRFMiddleware, new_token
 
 WEB = Path(__file__).resolve().parent / "web"
@@ -51,10 +51,11 @@ def _page(request: Request) -> HTMLResponse:
 
 
 async def _engine_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run blocking engine work off the event loop; a user error is 400, a timeout 503 (as at /sparql)."""
     try:
         return await run_in_threadpool(fn, *args, **kwargs)
     except KgqaError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+        raise HTTPException(status_code=503 if isinstance(exc, QueryTimeout) else 400, detail=str(exc)) from None
 
 
 def add_routes(app: FastAPI) -> None:
@@ -67,7 +68,7 @@ def add_routes(app: FastAPI) -> None:
         return _page(request)
 
     @app.get("/entity", include_in_schema=False)
-    def entity_page(request: Request, iri: str = Query("", max_length=4000)) -> HTMLResponse:
+    def entity_page(request: Request) -> HTMLResponse:  # the page reads ?iri= and asks /web/api/entity
         return _page(request)
 
     @app.get("/favicon.ico", include_in_schema=False)
