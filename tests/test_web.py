@@ -261,6 +261,11 @@ def test_a_query_shows_a_table_and_downloads_csv(server: Server, browser: webdri
     open_page(browser, server.base + "/#query")
     set_query(browser, "SELECT ?book ?title WHERE { ?book scifi:author res:Stanis_aw_Lem ; rdfs:label ?title } ORDER BY ?title")
     browser.find_element(By.ID, "add-prefixes").click()  # scifi:, res: and rdfs: come from the project
+    # Keyboard: Ctrl+Enter runs from the editor, and Tab leaves it (no keyboard trap).
+    browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea").send_keys(Keys.CONTROL, Keys.ENTER)
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#query-results td"))
+    browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea").send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "run-query"
     run_query(browser)
     assert browser.find_element(By.ID, "query-error").text == ""
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#query-results th")]
