@@ -78,10 +78,13 @@ def _wait_until_up(process: subprocess.Popen, url: str, timeout: float = 30.0) -
             process.log.seek(0)  # type: ignore[attr-defined]
             raise RuntimeError(f"server exited with {process.returncode}: {process.log.read()}")  # type: ignore[attr-defined]
         try:
-            httpx.get(url, timeout=1.0)
-            return
+            # 429: a probe that timed out here while the server started is still in flight there,
+            # holding this client's /sparql slot; the first real request would get 429 too.
+            if httpx.get(url, timeout=1.0).status_code != 429:
+                return
         except httpx.HTTPError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     raise RuntimeError(f"server at {url} did not answer within {timeout} s")
 
 
