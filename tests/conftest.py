@@ -71,16 +71,16 @@ class Server:
     update_url: str
 
 
-def _wait_until_up(process: subprocess.Popen, url: str, timeout: float = 30.0) -> None:
+def _wait_until_up(process: subprocess.Popen, url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             process.log.seek(0)  # type: ignore[attr-defined]
             raise RuntimeError(f"server exited with {process.returncode}: {process.log.read()}")  # type: ignore[attr-defined]
         try:
-            # 429: a probe that timed out here while the server started is still in flight there,
-            # holding this client's /sparql slot; the first real request would get 429 too.
-            if httpx.get(url, timeout=1.0).status_code != 429:
+            # Up means answered: a probe that timed out may still hold a worker (and the per-client
+            # slot) in a server whose pool is starting, so wait for the 200, not for any reply.
+            if httpx.get(url, timeout=10.0).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -39,9 +39,25 @@ class ClientLimit:
             await refusal(scope, receive, send)
             return
         self.active[client] = self.active.get(client, 0) + 1
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self.active[client] -= 1
+                if not self.active[client]:
+                    del self.active[client]
+
+        async def send_releasing(message: dict[str, Any]) -> None:
+            # Free the slot before the last bytes go out: a client that sends its next query as soon as it
+            # has read an answer would otherwise find the old one still counted (the event loop may serve
+            # its new request before this coroutine resumes after the final send).
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                release()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_releasing)
         finally:
-            self.active[client] -= 1
-            if not self.active[client]:
-                del self.active[client]
+            release()
