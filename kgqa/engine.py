@@ -232,9 +232,10 @@ class Engine:
 
     def complete(self, **options: Any) -> Any:
         """Train a knowledge-graph embedding and write predicted links to the inferred graph."""
-        from kgqa.complete import complete
+        from kgqa.complete.complete_graph import complete
+        from kgqa.complete.options import TrainingOptions
 
-        return complete(self, **options)
+        return complete(self.store, self.ontology, self.models_dir, TrainingOptions.from_config(self.config), **options)
 
     def ask(self, question: str, **options: Any) -> Any:
         """Answer a question in plain English; the Answer carries its SPARQL."""

@@ -245,8 +245,8 @@ def _rules_on_sample(target_precision: float, hidden_share: float = 0.2, seed: i
     with tempfile.TemporaryDirectory() as scratch:
         engine = sample_project(Path(scratch) / ".kgqa")
         try:
-            triples = asserted_entity_triples(engine)
-            types, ontology = entity_types(engine), engine.ontology
+            triples = asserted_entity_triples(engine.store)
+            types, ontology = entity_types(engine.store), engine.ontology
         finally:
             engine.close()
     hidden = set(random.Random(seed).sample(triples, round(hidden_share * len(triples))))
