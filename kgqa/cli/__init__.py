@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 
+import click
 import typer
 
 from kgqa.cli.common import state
@@ -59,8 +60,6 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)

@@ -6,7 +6,10 @@ import os
 
 import typer
 
-from kgqa.cli.common import console, open_engine
+from kgqa.cli.common import console, open_engine, state
+from kgqa.config import CONFIG_FILE, Config
+from kgqa.errors import ConfigError
+from kgqa.project import find_project
 
 
 def register(app: typer.Typer) -> None:
@@ -25,12 +28,9 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(None, help="Query worker processes (default from kgqa.toml: 0 = one per core)."),
     ) -> None:
         """Serve the project over HTTP: /sparql (SPARQL 1.1 Protocol) and the question API."""
+        # Deferred: the web stack (uvicorn, FastAPI) loads only when serving.
         import uvicorn
 
-        from kgqa.cli.common import state
-        from kgqa.config import CONFIG_FILE, Config
-        from kgqa.errors import ConfigError
-        from kgqa.project import find_project
         from kgqa.server import ServerSettings, create_app
 
         cfg = Config.load(find_project(state.project) / CONFIG_FILE)

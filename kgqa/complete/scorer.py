@@ -39,6 +39,7 @@ class Scorer:
     """Scores links with the model of one completion run."""
 
     def __init__(self, directory: Path) -> None:
+        # torch/PyKEEN load on first use, not when the module is imported.
         import torch
 
         from kgqa.complete.scoring import KnownIndex, id_mask
@@ -117,6 +118,7 @@ class Scorer:
 
     def score_many(self, triples: Sequence[tuple[Any, Any, Any]]) -> np.ndarray:
         """Raw scores of many triples in one batch (NaN where a label is unknown)."""
+        # torch/PyKEEN load on first use, not when the module is imported.
         from kgqa.complete.scoring import score_triples
 
         ids = [self._ids(h, r, t) for h, r, t in triples]
@@ -172,6 +174,7 @@ class Scorer:
         Candidates are the relation's allowed ``side`` entities, minus the anchor
         itself and, with ``filter_known``, minus known triples.
         """
+        # torch/PyKEEN load on first use, not when the module is imported.
         from kgqa.complete.scoring import top_candidates
 
         return top_candidates(

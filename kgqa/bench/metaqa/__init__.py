@@ -28,6 +28,7 @@ import typer
 
 from kgqa.bench.metaqa.run import PUBLISHED, memory_mb, run_benchmark, summarize_latency
 from kgqa.bench.metaqa.workspace import KB_FILES, Workspace, default_cache
+from kgqa.bench.report import Report
 from kgqa.datasets.metaqa import MetaQAError, default_root
 
 ENTITY_MODES = ("given", "linked")
@@ -72,9 +73,8 @@ def register(app: typer.Typer) -> None:
         json_path: Path = typer.Option(None, "--json", help="Also write the figures as JSON."),
     ) -> None:
         """MetaQA Hits@1 per hop (full / half KB, topic given / linked), ablation, speed, memory."""
+        # Deferred: torch loads only when this benchmark runs, not at every kgqa start-up.
         import torch
-
-        from kgqa.bench.report import Report
 
         torch.set_num_threads(threads)
         hop_list = [int(h) for h in _choices(hops, ("1", "2", "3"), "--hops")]
