@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import URIRef
 from rdflib.term import Node
 
-from kgqa.config import CONFIG_FILE, Config
+from kgqa.config import CONFIG_FILE, Config, Settings, StoreSection
 from kgqa.errors import KgqaError, OntologyError, ProjectError
 from kgqa.namespaces import DEFAULT_FACTS_GRAPH, ONTOLOGY_GRAPH
 from kgqa.ontology import Ontology, OntologyReport, bundled_ontology, validate_file
@@ -100,7 +100,7 @@ class Engine:
         """Open the project in ``directory`` (found from the current directory when ``None``)."""
         directory = find_project(directory)
         config = Config.load(directory / CONFIG_FILE)
-        return cls(_store_for(config, directory, read_only), config, directory)
+        return cls(_store_for(config.settings.store, directory, read_only, config.source), config, directory)
 
     @classmethod
     def memory(cls, *, ontologies: Iterable[str | Path] = (), config: dict[str, Any] | None = None) -> Engine:
@@ -121,6 +121,11 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def settings(self) -> Settings:
+        """The project's checked settings (``kgqa.toml``): ``engine.settings.query.timeout``..."""
+        return self.config.settings
 
     @property
     def models_dir(self) -> Path:
@@ -159,13 +164,13 @@ class Engine:
             query,
             graph=graph,
             bindings=bindings,
-            timeout=self.config.get("query.timeout") if timeout is None else timeout,
-            limit=self.config.get("query.limit") if limit is None else limit,
+            timeout=self.settings.query.timeout if timeout is None else timeout,
+            limit=self.settings.query.limit if limit is None else limit,
         )
 
     def update(self, update: str) -> None:
         """Run a SPARQL update (refused when the store is read-only)."""
-        self.store.update(update, timeout=self.config.get("query.timeout"))
+        self.store.update(update, timeout=self.settings.query.timeout)
         self.__dict__.pop("ontology", None)
 
     # -- loading RDF -------------------------------------------------------------
@@ -233,9 +238,8 @@ class Engine:
     def complete(self, **options: Any) -> Any:
         """Train a knowledge-graph embedding and write predicted links to the inferred graph."""
         from kgqa.complete.complete_graph import complete
-        from kgqa.complete.options import TrainingOptions
 
-        return complete(self.store, self.ontology, self.models_dir, TrainingOptions.from_config(self.config), **options)
+        return complete(self.store, self.ontology, self.models_dir, self.settings.complete, **options)
 
     def ask(self, question: str, **options: Any) -> Any:
         """Answer a question in plain English; the Answer carries its SPARQL."""
@@ -256,25 +260,23 @@ def _is_dataset_format(path: Path) -> bool:
     return oxigraph_format(path) in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 
-def _store_for(config: Config, directory: Path, read_only: bool) -> Store:
-    backend = config.get("store.backend")
-    if backend == "oxigraph":
+def _store_for(settings: StoreSection, directory: Path, read_only: bool, source: str) -> Store:
+    if settings.backend == "oxigraph":
         return open_store("oxigraph", path=directory / "store", read_only=read_only and (directory / "store").exists())
-    if backend == "endpoint":
-        query_url = config.get("store.query_url")
-        if not query_url:
-            raise ProjectError(f"{config.source}: store.backend is 'endpoint' but store.query_url is empty")
+    if settings.backend == "endpoint":
+        if not settings.query_url:
+            raise ProjectError(f"{source}: store.backend is 'endpoint' but store.query_url is empty")
         return open_store(
             "endpoint",
-            query_url=query_url,
-            update_url=config.get("store.update_url") or None,
-            username=config.get("store.username") or None,
-            password=os.environ.get(config.get("store.password_env")),
-            token=os.environ.get(config.get("store.token_env")),
+            query_url=settings.query_url,
+            update_url=settings.update_url or None,
+            username=settings.username or None,
+            password=os.environ.get(settings.password_env),
+            token=os.environ.get(settings.token_env),
             read_only=read_only,
-            union_default_graph=config.get("store.union_default_graph"),
+            union_default_graph=settings.union_default_graph,
         )
-    return open_store(backend, config=config, directory=directory)
+    return open_store(settings.backend, settings=settings, directory=directory)
 
 
 __all__ = ["Engine", "KgqaError", "LoadReport", "OntologyError"]

@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         # The project kgqa's --project (or $KGQA_PROJECT, or the nearest .kgqa) names.
         with Engine.open(ctx.find_root().params.get("project")) as engine:
-            cost = engine.config.get("dialogue.clarify_cost")
+            cost = engine.settings.dialogue.clarify_cost
             dev_spec, heldout_spec = (quick(DEV, scale), quick(HELDOUT, scale)) if scale != 1.0 else (DEV, HELDOUT)
             dev = spec_cases(engine, dev_spec, cache_dir=cache_dir(engine.models_dir))
             heldout = spec_cases(engine, heldout_spec, cache_dir=cache_dir(engine.models_dir))

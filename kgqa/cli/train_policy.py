@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
         with open_engine() as engine:
             settings = TrainSettings(iterations=iterations, batch_size=batch_size, seed=seed,
-                                     clarify_cost=engine.config.get("dialogue.clarify_cost"))
+                                     clarify_cost=engine.settings.dialogue.clarify_cost)
             cache = cache_dir(engine.models_dir)
             done = train_policy(
                 lambda spec: spec_cases(engine, spec, cache_dir=cache),

@@ -8,7 +8,7 @@ Example:
     >>> import tempfile
     >>> from kgqa.ontology import Ontology
     >>> from kgqa.store import open_store
-    >>> complete(open_store("oxigraph"), Ontology.from_files([]), Path(tempfile.mkdtemp()), TrainingOptions())
+    >>> complete(open_store("oxigraph"), Ontology.from_files([]), Path(tempfile.mkdtemp()), CompleteSection())
     Traceback (most recent call last):
     ...
     kgqa.complete.errors.CompletionError: the graph has no entity-to-entity triples to learn from; load or ingest facts first
@@ -35,6 +35,7 @@ from kgqa.complete.predict import Prediction, predict_links
 from kgqa.complete.rules import RuleSet
 from kgqa.complete.scorer import Scorer
 from kgqa.complete.train import remove_run, train_triples
+from kgqa.config import CompleteSection
 from kgqa.ontology import Ontology
 from kgqa.store.base import Store
 
@@ -79,7 +80,7 @@ def complete(
     store: Store,
     ontology: Ontology,
     models_dir: Path,
-    settings: TrainingOptions,
+    settings: CompleteSection,
     *,
     model: str | None = None,
     epochs: int | None = None,
@@ -93,9 +94,8 @@ def complete(
 ) -> CompletionReport | int:
     """Train on the asserted graph and replace the inferred graph with calibrated predictions.
 
-    ``settings`` are the project's ``[complete]`` section; the keyword arguments that
-    are not ``None`` override them (``overrides``: any other :class:`TrainingOptions`
-    field). Runs are kept under ``models_dir / "completion"``. When the previous run's
+    ``settings`` is the project's ``[complete]`` section; the keyword arguments that
+    are not ``None`` override it (``overrides``: any other of its fields). Runs are kept under ``models_dir / "completion"``. When the previous run's
     entities are a subset of today's (and relations unchanged), training fine-tunes
     it unless ``retrain``. ``drop=True`` only removes the inferred graph (the saved
     model stays for query-time scoring) and returns how many quads it held.
@@ -104,12 +104,15 @@ def complete(
         return drop_inferred(store)
     start = time.perf_counter()
     started = datetime.now(timezone.utc)
-    options = settings.replace(**{
-        k: v for k, v in dict(
-            model=model, epochs=epochs, embedding_dim=embedding_dim, target_precision=target_precision, seed=seed,
-            **overrides,
-        ).items() if v is not None
-    })
+    options = TrainingOptions.from_settings(
+        settings,
+        model=model,
+        epochs=epochs,
+        embedding_dim=embedding_dim,
+        target_precision=target_precision,
+        seed=seed,
+        **overrides,
+    )
     triples = asserted_entity_triples(store)
     if not triples:
         raise CompletionError("the graph has no entity-to-entity triples to learn from; load or ingest facts first")
