@@ -1,6 +1,7 @@
 # kgqa: `make demo` installs everything and runs the main job on the bundled sample;
 # `make test` installs everything and runs the tests; `make lint` checks the layers
-# (import-linter, docs/architecture.md). Only Python >= 3.11 is needed.
+# (import-linter, docs/architecture.md) and the typed modules (mypy --strict, pyproject.toml).
+# Only Python >= 3.11 is needed.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -30,9 +31,10 @@ demo: install
 
 lint: install
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 test: install
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(DEMO) .pytest_cache .import_linter_cache build *.egg-info
+	rm -rf $(DEMO) .pytest_cache .import_linter_cache .mypy_cache build *.egg-info

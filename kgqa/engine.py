@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -36,6 +36,12 @@ from kgqa.store.formats import oxigraph_format, read_checked
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from ingest.pipeline import IngestSummary, RemoveReport
+    from ingest.readers.networkx import NetworkXReport
+    from kgqa.answer import Answer
+    from kgqa.complete.complete_graph import CompletionReport
+    from kgqa.dialogue import Session
 
 
 @dataclass
@@ -83,8 +89,8 @@ class Engine:
             # Validate ontologies before anything is written, so a bad one leaves no project
             # behind; each may use the classes of those before it, as add_ontology allows.
             onto_paths = [bundled_ontology("kgqa.ttl"), *map(Path, ontologies)]
-            for i, path in enumerate(onto_paths):
-                validate_file(path, known=Ontology.from_files(onto_paths[:i])).raise_for_errors()
+            for i, onto_path in enumerate(onto_paths):
+                validate_file(onto_path, known=Ontology.from_files(onto_paths[:i])).raise_for_errors()
             directory.mkdir(parents=True, exist_ok=True)
             (directory / "models").mkdir(exist_ok=True)
             cfg.save(cfg_path)
@@ -98,9 +104,9 @@ class Engine:
     @classmethod
     def open(cls, directory: str | Path | None = None, *, read_only: bool = False) -> Engine:
         """Open the project in ``directory`` (found from the current directory when ``None``)."""
-        directory = find_project(directory)
-        config = Config.load(directory / CONFIG_FILE)
-        return cls(_store_for(config.settings.store, directory, read_only, config.source), config, directory)
+        found = find_project(directory)
+        config = Config.load(found / CONFIG_FILE)
+        return cls(_store_for(config.settings.store, found, read_only, config.source), config, found)
 
     @classmethod
     def memory(cls, *, ontologies: Iterable[str | Path] = (), config: dict[str, Any] | None = None) -> Engine:
@@ -214,7 +220,9 @@ class Engine:
         return Ontology.from_store(self.store)
 
     # -- the capabilities built on the store ---------------------------------------
-    def ingest(self, paths: Sequence[str | Path], **options: Any) -> Any:
+    # Each imports its layer when first used: `kgqa sparql` and `kgqa load` never load
+    # the extractor, the translator or the dialogue policy.
+    def ingest(self, paths: Sequence[str | Path], **options: Any) -> IngestSummary:
         """Ingest documents (text, Markdown, HTML, PDF, CSV, JSON, RDF) into the graph.
 
         See :mod:`ingest.pipeline`; returns its summary.
@@ -223,31 +231,38 @@ class Engine:
 
         return ingest_paths(self, [Path(p) for p in paths], **options)
 
-    def ingest_graph(self, graph: nx.Graph, **options: Any) -> Any:
+    def ingest_graph(self, graph: nx.Graph, **options: Any) -> NetworkXReport:
         """Map a NetworkX graph (nodes with ``type``, edges with ``relation``) onto the ontology."""
         from ingest.readers.networkx import ingest_networkx
 
         return ingest_networkx(self, graph, **options)
 
-    def remove(self, document: str | Path) -> Any:
+    def remove(self, document: str | Path) -> RemoveReport:
         """Delete one document's facts (entities other documents use stay)."""
         from ingest.pipeline import remove_document
 
         return remove_document(self, document)
 
-    def complete(self, **options: Any) -> Any:
-        """Train a knowledge-graph embedding and write predicted links to the inferred graph."""
+    @overload
+    def complete(self, *, drop: Literal[True], **options: Any) -> int: ...
+    @overload
+    def complete(self, *, drop: Literal[False] = ..., **options: Any) -> CompletionReport: ...
+    def complete(self, *, drop: bool = False, **options: Any) -> CompletionReport | int:
+        """Train a knowledge-graph embedding and write predicted links to the inferred graph.
+
+        ``drop=True`` removes the inferred graph instead and returns how many quads it held.
+        """
         from kgqa.complete.complete_graph import complete
 
-        return complete(self.store, self.ontology, self.models_dir, self.settings.complete, **options)
+        return complete(self.store, self.ontology, self.models_dir, self.settings.complete, drop=drop, **options)
 
-    def ask(self, question: str, **options: Any) -> Any:
+    def ask(self, question: str, **options: Any) -> Answer:
         """Answer a question in plain English; the Answer carries its SPARQL."""
         from kgqa.answer import ask
 
         return ask(self, question, **options)
 
-    def session(self, session_id: str | None = None) -> Any:
+    def session(self, session_id: str | None = None) -> Session:
         """A conversation that may ask clarifying questions (see :mod:`kgqa.dialogue`)."""
         from kgqa.dialogue import Session
 
