@@ -116,8 +116,8 @@ def register(app: typer.Typer) -> None:
             0, help="Train published configurations at most this many epochs (0: as published)."
         ),
         threads: int = typer.Option(0, help="Torch threads (0: half the cores)."),
-        metaqa: bool = typer.Option(True, help="Run the MetaQA embedding part when ../shared/metaqa exists."),
-        metaqa_root: Path = typer.Option(None, help="MetaQA directory (default: ../shared/metaqa)."),
+        metaqa: bool = typer.Option(True, help="Run the MetaQA embedding part when the MetaQA data exists."),
+        metaqa_root: Path = typer.Option(None, help="MetaQA directory (default: $KGQA_DATA/metaqa, else ../shared/metaqa from the current directory)."),
         metaqa_model: str = typer.Option("TransE", help="Model for the MetaQA part."),
         metaqa_dim: int = typer.Option(128, help="Embedding dimension on MetaQA."),
         metaqa_epochs: int = typer.Option(30, help="Most epochs on MetaQA's half KB."),

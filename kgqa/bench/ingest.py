@@ -31,14 +31,13 @@ from typing import Any
 import typer
 
 from kgqa.bench.report import Report, peak_rss_mb
+from kgqa.datasets import sample_dir
 from kgqa.engine import Engine
 from kgqa.models.encoder import get_encoder
 from kgqa.ontology import bundled_ontology
 
 from ingest.synthetic import write_documents, write_ntriples
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "data" / "sample"
 PARTS = ("rdf", "text", "gold", "webnlg")
 
 
@@ -84,13 +83,14 @@ def gold_part() -> dict[str, Any]:
     # Deferred to when the benchmark runs: kgqa imports every benchmark module at start-up.
     from ingest.evaluate import evaluate
 
+    sample = sample_dir()
     out: dict[str, Any] = {"part": "gold"}
-    for mode, paths in (("cold", [SAMPLE / "docs"]), ("warm", [SAMPLE / "tables", SAMPLE / "docs"])):
+    for mode, paths in (("cold", [sample / "docs"]), ("warm", [sample / "tables", sample / "docs"])):
         with Engine.memory(ontologies=[bundled_ontology("scifi.ttl")]) as engine:
             start = time.perf_counter()
             summary = engine.ingest(paths, progress=False)
             seconds = time.perf_counter() - start
-            result = evaluate(engine, SAMPLE, SAMPLE / "gold" / "triples.tsv", SAMPLE / "graph.ttl")
+            result = evaluate(engine, sample, sample / "gold" / "triples.tsv", sample / "graph.ttl")
         out[mode] = {**result.to_dict(), "seconds": round(seconds, 1), "documents": summary.counts()["ok"]}
     out["items"] = out["cold"]["documents"]
     out["seconds"] = out["cold"]["seconds"]

@@ -1,12 +1,13 @@
 """``kgqa bench qa``: question answering on the sample graph, accuracy and speed.
 
-It builds throw-away projects from the sample with the sci-fi ontology, one per
+It builds throw-away projects from the sample (``data/sample`` of the checkout it
+runs in, see :func:`kgqa.datasets.sample_dir`) with the sci-fi ontology, one per
 *source*: ``loaded`` (``data/sample/graph.ttl`` bulk-loaded, the clean graph) and
 ``ingested`` (``kgqa ingest data/sample``: the RDF file, the tables and the text
 documents, as the README demo does, with text-extraction noise). Each gets its own
 translator (trained there, or copied with ``--translator DIR``); then it answers
-the gold questions (``data/sample/gold/questions.tsv`` plus
-``benchmarks/qa/*.tsv``; ``--questions FILE`` replaces them) and reports, per source:
+the gold questions (``data/sample/gold/questions.tsv``; ``--questions FILE``
+replaces them) and reports, per source:
 
 * accuracy overall and per kind (an answer is right when its set of answers is
   the gold set: entities match by any of their labels, literals by value, counts
@@ -43,15 +44,13 @@ import typer
 from rdflib import URIRef
 
 from kgqa.bench.report import Report, peak_rss_mb, percentile
+from kgqa.datasets import sample_dir
 from kgqa.engine import Engine
 from kgqa.errors import KgqaError
 from kgqa.linking.labels import fold
 from kgqa.linking.mentions import detect
 from kgqa.ontology import bundled_ontology
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "data" / "sample"
-EXTRA = ROOT / "benchmarks" / "qa"
 WARM_UP = "Who translated The Cyberiad?"
 
 
@@ -109,16 +108,16 @@ def sample_project(directory: Path, source: str = "loaded") -> Engine:
     """A project in ``directory`` with the sci-fi ontology and the sample, ``loaded`` or ``ingested``."""
     engine = Engine.init(directory, ontologies=[bundled_ontology("scifi.ttl")])
     if source == "loaded":
-        engine.load([SAMPLE / "graph.ttl"])
+        engine.load([sample_dir() / "graph.ttl"])
     else:
-        engine.ingest([SAMPLE], progress=True)
+        engine.ingest([sample_dir()], progress=True)
     return engine
 
 
 def gold_files(questions: Path | None) -> list[Path]:
     if questions is not None:
         return [questions]
-    return [SAMPLE / "gold" / "questions.tsv", *sorted(EXTRA.glob("*.tsv"))]
+    return [sample_dir() / "gold" / "questions.tsv"]
 
 
 @dataclass
@@ -195,7 +194,7 @@ def measure(source: str, gold: list[Gold], directory: Path, translator: Path | N
 def register(app: typer.Typer) -> None:
     @app.command("qa")
     def qa(
-        questions: Path = typer.Option(None, "--questions", "-q", help="Gold file (default: the sample's and benchmarks/qa/)."),
+        questions: Path = typer.Option(None, "--questions", "-q", help="Gold file (default: data/sample/gold/questions.tsv)."),
         source: list[str] = typer.Option(list(SOURCES), "--source", "-s",
                                          help="loaded (graph.ttl) and/or ingested (the whole folder, as the demo); repeatable."),
         translator: Path = typer.Option(None, "--translator", help="Reuse a trained translator directory (for every source)."),
@@ -223,7 +222,8 @@ def register(app: typer.Typer) -> None:
         report.set("bench_process_peak_rss_mb", peak_rss_mb())
         # A shared machine's load changes the timings; the figures say under which.
         report.set("load_average_1min", {"start": load_before[0], "end": os.getloadavg()[0]})
-        report.set("gold_files", [str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in gold_files(questions)])
+        here = Path.cwd()
+        report.set("gold_files", [str(f.relative_to(here)) if f.is_relative_to(here) else str(f) for f in gold_files(questions)])
         report.print()
         # Kept out of the printed table (long): in the JSON, and listed with --errors.
         report.figures["errors"] = {

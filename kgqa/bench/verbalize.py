@@ -120,7 +120,7 @@ def _unseen(train: list[Any], entries: list[Any]) -> tuple[float, float, int]:
 def register(app: typer.Typer) -> None:
     @app.command("verbalize")
     def verbalize(
-        data: Path = typer.Option(None, help="WebNLG root with <split>/<N>triples/*.xml (default ../shared/webnlg)"),
+        data: Path = typer.Option(None, help="WebNLG root with <split>/<N>triples/*.xml (default $KGQA_DATA/webnlg, else ../shared/webnlg from the current directory)"),
         split: str = typer.Option("dev", help="the split to render and score (dev or test)"),
         train_split: str = typer.Option("train", help="the split whose texts templates are learned from"),
         limit: int = typer.Option(0, help="score only the first N entries (0: all)"),

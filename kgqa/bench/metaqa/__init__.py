@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         kb: str = typer.Option("full,half", help="full, half or both (comma-separated)."),
         hops: str = typer.Option("1,2,3", help="Hop counts to score, comma-separated."),
         entity: str = typer.Option("given,linked", help="given (bracketed topic), linked, or both."),
-        kb_dir: Path = typer.Option(None, help="KB and dev questions to train on (default: --data if it has kb.txt, else ../shared/metaqa)."),
+        kb_dir: Path = typer.Option(None, help="KB and dev questions to train on (default: --data if it has kb.txt, else $KGQA_DATA/metaqa or ../shared/metaqa)."),
         cache: Path = typer.Option(default_cache(), help="Where trained artifacts are kept."),
         threads: int = typer.Option(2, help="Torch threads for training and scoring."),
         latency_sample: int = typer.Option(300, help="Questions timed one at a time, per KB."),
