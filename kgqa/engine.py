@@ -177,7 +177,7 @@ class Engine:
     def update(self, update: str) -> None:
         """Run a SPARQL update (refused when the store is read-only)."""
         self.store.update(update, timeout=self.settings.query.timeout)
-        self.__dict__.pop("ontology", None)
+        self.invalidate()
 
     # -- loading RDF -------------------------------------------------------------
     def load(self, paths: Sequence[str | Path], *, graph: URIRef | str | None = None) -> list[LoadReport]:
@@ -211,13 +211,18 @@ class Engine:
         report = validate_file(path, known=self.ontology)
         report.raise_for_errors()
         self.store.load(path, graph=ONTOLOGY_GRAPH)
-        self.__dict__.pop("ontology", None)
+        self.invalidate()
         return report
 
     @cached_property
     def ontology(self) -> Ontology:
-        """The project's ontology (classes, properties, lexicalisations)."""
+        """The project's ontology (classes, properties, lexicalisations), read once from the store."""
         return Ontology.from_store(self.store)
+
+    def invalidate(self) -> None:
+        """Forget what was read from the store (the ontology): call it after writing to the
+        ontology graph other than through :meth:`add_ontology` or :meth:`update`."""
+        self.__dict__.pop("ontology", None)
 
     # -- the capabilities built on the store ---------------------------------------
     # Each imports its layer when first used: `kgqa sparql` and `kgqa load` never load
