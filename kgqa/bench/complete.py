@@ -214,7 +214,7 @@ def _run_dataset(
     dataset: str, options: TrainingOptions, recipe: dict[str, Any] | None, progress: bool
 ) -> dict[str, Any]:
     """Official split of a bundled PyKEEN dataset: train, evaluate (filtered), time."""
-    # Deferred: torch and PyKEEN load only when this benchmark runs, not at every kgqa start-up.
+    # Deferred: torch and PyKEEN load only when this benchmark runs.
     from pykeen.datasets import get_dataset
 
     from kgqa.complete.train import fit
@@ -334,7 +334,7 @@ def _fmt(value: float | None) -> str:
 
 def _run_metaqa(root: Path, options: TrainingOptions, progress: bool) -> dict[str, Any]:
     """Train on the half KB; how many removed triples come back at the calibrated precision."""
-    # Deferred to when the benchmark runs: kgqa imports every benchmark module at start-up.
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     from kgqa.complete.scorer import Scorer
     from kgqa.complete.train import train_triples
 
@@ -429,7 +429,7 @@ def _median_query_ms(scorer: Any, triples: list[tuple[str, str, str]]) -> float 
 
 def _time_full_kb(root: Path, options: TrainingOptions, epochs: int, progress: bool) -> dict[str, Any]:
     """Epochs per second when training on the whole 134k-triple KB (same recipe)."""
-    # Deferred: torch and PyKEEN load only when this benchmark runs, not at every kgqa start-up.
+    # Deferred: torch and PyKEEN load only when this benchmark runs.
     from pykeen.triples import TriplesFactory
 
     from kgqa.complete.train import fit

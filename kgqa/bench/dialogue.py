@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
         repeats: int = typer.Option(3, "--repeats", help="Simulated users per strategy (seeds seed, seed+1, ...); figures are their means."),
     ) -> None:
         """Policy vs. always-answer, clarify-when-ambiguous and the best threshold, on held-out dialogues."""
-        # Deferred: torch and the pipeline would slow every other command's start-up.
+        # Deferred: torch and the dialogue pipeline load only when this benchmark runs.
         import torch
 
         from kgqa.dialogue.cases import spec_cases

@@ -80,7 +80,7 @@ def text_part(documents: int, seed: int) -> dict[str, Any]:
 
 def gold_part() -> dict[str, Any]:
     """Extraction quality on the sample corpus, cold (documents alone) and warm (after the tables)."""
-    # Deferred to when the benchmark runs: kgqa imports every benchmark module at start-up.
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     from ingest.evaluate import evaluate
 
     sample = sample_dir()
@@ -101,7 +101,7 @@ def gold_part() -> dict[str, Any]:
 def webnlg_part(entries: int, seed: int) -> dict[str, Any]:
     """Text-to-triples on WebNLG dev (see :mod:`ingest.webnlg`): with what train says about which
     names take which predicates, and with the names alone."""
-    # Deferred to when the benchmark runs: kgqa imports every benchmark module at start-up.
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     from ingest.webnlg import PUBLISHED, evaluate_webnlg
 
     start = time.perf_counter()

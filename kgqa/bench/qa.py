@@ -131,7 +131,7 @@ class Run:
 
 def measure(source: str, gold: list[Gold], directory: Path, translator: Path | None) -> Run:
     """Build the ``source`` project in ``directory`` and measure answering on it (see the module docs)."""
-    # Deferred to when the benchmark runs: kgqa imports every benchmark module at start-up.
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     from kgqa.answer import ask
     from kgqa.answer.context import qa_context, translator_dir
     from kgqa.translate.train import train_translator
@@ -266,7 +266,7 @@ def _cold_start(project: Path, question: str) -> tuple[float, float]:
     Memory is sampled with psutil: the kernel's RUSAGE_CHILDREN figure would count the
     benchmark's own pages, copied into the child between fork and exec.
     """
-    # Deferred to when the benchmark runs: kgqa imports every benchmark module at start-up.
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     import psutil
 
     start = time.perf_counter()

@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         json_path: Path = typer.Option(None, "--json", help="Also write the figures as JSON."),
     ) -> None:
         """MetaQA Hits@1 per hop (full / half KB, topic given / linked), ablation, speed, memory."""
-        # Deferred: torch loads only when this benchmark runs, not at every kgqa start-up.
+        # Deferred: torch loads only when this benchmark runs.
         import torch
 
         torch.set_num_threads(threads)

@@ -168,7 +168,7 @@ class Workspace:
     # -- completion ------------------------------------------------------------------
     def scorer(self, kb: str = "half") -> Scorer:
         """The completion run trained on ``kb`` (PyKEEN through :mod:`kgqa.complete`)."""
-        # Deferred to when the benchmark runs: kgqa imports every benchmark module at start-up.
+        # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
         from kgqa.complete.scorer import Scorer
         from kgqa.complete.train import train_triples
 
