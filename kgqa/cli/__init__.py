@@ -16,6 +16,7 @@ import click
 import typer
 
 from kgqa.cli.common import state
+from kgqa.echo import printable
 from kgqa.errors import KgqaError
 
 
@@ -50,8 +51,6 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except KgqaError as exc:
-        from kgqa.echo import printable
-
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
