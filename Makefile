@@ -1,5 +1,7 @@
 # kgqa: `make demo` installs everything and runs the main job on the bundled sample;
-# `make test` installs everything and runs the tests. Only Python >= 3.11 is needed.
+# `make test` installs everything and runs the tests; `make lint` checks the layers
+# (import-linter, docs/architecture.md) and the typed modules (mypy --strict, pyproject.toml).
+# Only Python >= 3.11 is needed.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -7,7 +9,7 @@ DEMO   := .kgqa-demo
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test bench clean
+.PHONY: install demo lint test bench clean
 
 $(BIN)/kgqa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +29,12 @@ demo: install
 	$(BIN)/kgqa --project $(DEMO) complete
 	while IFS= read -r q; do echo; echo "Q: $$q"; $(BIN)/kgqa --project $(DEMO) ask "$$q" || exit 1; done < data/sample/demo_questions.txt
 
+lint: install
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
+
 test: install
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(DEMO) .pytest_cache build *.egg-info
+	rm -rf $(DEMO) .pytest_cache .import_linter_cache .mypy_cache build *.egg-info

@@ -298,7 +298,7 @@ class Pipeline:
     def _graph_changed(self, ontology: bool) -> None:
         self._resolver = None
         if ontology:
-            self.engine.__dict__.pop("ontology", None)
+            self.engine.invalidate()
             self._extractor = None
 
     # -- resume ------------------------------------------------------------------------------

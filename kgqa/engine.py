@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from rdflib import URIRef
 from rdflib.term import Node
 
-from kgqa.config import CONFIG_FILE, Config
+from kgqa.config import CONFIG_FILE, Config, Settings, StoreSection
 from kgqa.errors import KgqaError, OntologyError, ProjectError
 from kgqa.namespaces import DEFAULT_FACTS_GRAPH, ONTOLOGY_GRAPH
 from kgqa.ontology import Ontology, OntologyReport, bundled_ontology, validate_file
@@ -36,6 +36,12 @@ from kgqa.store.formats import oxigraph_format, read_checked
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from ingest.pipeline import IngestSummary, RemoveReport
+    from ingest.readers.networkx import NetworkXReport
+    from kgqa.answer import Answer
+    from kgqa.complete.complete_graph import CompletionReport
+    from kgqa.dialogue import Session
 
 
 @dataclass
@@ -83,8 +89,8 @@ class Engine:
             # Validate ontologies before anything is written, so a bad one leaves no project
             # behind; each may use the classes of those before it, as add_ontology allows.
             onto_paths = [bundled_ontology("kgqa.ttl"), *map(Path, ontologies)]
-            for i, path in enumerate(onto_paths):
-                validate_file(path, known=Ontology.from_files(onto_paths[:i])).raise_for_errors()
+            for i, onto_path in enumerate(onto_paths):
+                validate_file(onto_path, known=Ontology.from_files(onto_paths[:i])).raise_for_errors()
             directory.mkdir(parents=True, exist_ok=True)
             (directory / "models").mkdir(exist_ok=True)
             cfg.save(cfg_path)
@@ -98,9 +104,9 @@ class Engine:
     @classmethod
     def open(cls, directory: str | Path | None = None, *, read_only: bool = False) -> Engine:
         """Open the project in ``directory`` (found from the current directory when ``None``)."""
-        directory = find_project(directory)
-        config = Config.load(directory / CONFIG_FILE)
-        return cls(_store_for(config, directory, read_only), config, directory)
+        found = find_project(directory)
+        config = Config.load(found / CONFIG_FILE)
+        return cls(_store_for(config.settings.store, found, read_only, config.source), config, found)
 
     @classmethod
     def memory(cls, *, ontologies: Iterable[str | Path] = (), config: dict[str, Any] | None = None) -> Engine:
@@ -121,6 +127,11 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def settings(self) -> Settings:
+        """The project's checked settings (``kgqa.toml``): ``engine.settings.query.timeout``..."""
+        return self.config.settings
 
     @property
     def models_dir(self) -> Path:
@@ -159,14 +170,14 @@ class Engine:
             query,
             graph=graph,
             bindings=bindings,
-            timeout=self.config.get("query.timeout") if timeout is None else timeout,
-            limit=self.config.get("query.limit") if limit is None else limit,
+            timeout=self.settings.query.timeout if timeout is None else timeout,
+            limit=self.settings.query.limit if limit is None else limit,
         )
 
     def update(self, update: str) -> None:
         """Run a SPARQL update (refused when the store is read-only)."""
-        self.store.update(update, timeout=self.config.get("query.timeout"))
-        self.__dict__.pop("ontology", None)
+        self.store.update(update, timeout=self.settings.query.timeout)
+        self.invalidate()
 
     # -- loading RDF -------------------------------------------------------------
     def load(self, paths: Sequence[str | Path], *, graph: URIRef | str | None = None) -> list[LoadReport]:
@@ -200,16 +211,23 @@ class Engine:
         report = validate_file(path, known=self.ontology)
         report.raise_for_errors()
         self.store.load(path, graph=ONTOLOGY_GRAPH)
-        self.__dict__.pop("ontology", None)
+        self.invalidate()
         return report
 
     @cached_property
     def ontology(self) -> Ontology:
-        """The project's ontology (classes, properties, lexicalisations)."""
+        """The project's ontology (classes, properties, lexicalisations), read once from the store."""
         return Ontology.from_store(self.store)
 
+    def invalidate(self) -> None:
+        """Forget what was read from the store (the ontology): call it after writing to the
+        ontology graph other than through :meth:`add_ontology` or :meth:`update`."""
+        self.__dict__.pop("ontology", None)
+
     # -- the capabilities built on the store ---------------------------------------
-    def ingest(self, paths: Sequence[str | Path], **options: Any) -> Any:
+    # Each imports its layer when first used: `kgqa sparql` and `kgqa load` never load
+    # the extractor, the translator or the dialogue policy.
+    def ingest(self, paths: Sequence[str | Path], **options: Any) -> IngestSummary:
         """Ingest documents (text, Markdown, HTML, PDF, CSV, JSON, RDF) into the graph.
 
         See :mod:`ingest.pipeline`; returns its summary.
@@ -218,31 +236,38 @@ class Engine:
 
         return ingest_paths(self, [Path(p) for p in paths], **options)
 
-    def ingest_graph(self, graph: nx.Graph, **options: Any) -> Any:
+    def ingest_graph(self, graph: nx.Graph, **options: Any) -> NetworkXReport:
         """Map a NetworkX graph (nodes with ``type``, edges with ``relation``) onto the ontology."""
         from ingest.readers.networkx import ingest_networkx
 
         return ingest_networkx(self, graph, **options)
 
-    def remove(self, document: str | Path) -> Any:
+    def remove(self, document: str | Path) -> RemoveReport:
         """Delete one document's facts (entities other documents use stay)."""
         from ingest.pipeline import remove_document
 
         return remove_document(self, document)
 
-    def complete(self, **options: Any) -> Any:
-        """Train a knowledge-graph embedding and write predicted links to the inferred graph."""
-        from kgqa.complete import complete
+    @overload
+    def complete(self, *, drop: Literal[True], **options: Any) -> int: ...
+    @overload
+    def complete(self, *, drop: Literal[False] = ..., **options: Any) -> CompletionReport: ...
+    def complete(self, *, drop: bool = False, **options: Any) -> CompletionReport | int:
+        """Train a knowledge-graph embedding and write predicted links to the inferred graph.
 
-        return complete(self, **options)
+        ``drop=True`` removes the inferred graph instead and returns how many quads it held.
+        """
+        from kgqa.complete.complete_graph import complete
 
-    def ask(self, question: str, **options: Any) -> Any:
+        return complete(self.store, self.ontology, self.models_dir, self.settings.complete, drop=drop, **options)
+
+    def ask(self, question: str, **options: Any) -> Answer:
         """Answer a question in plain English; the Answer carries its SPARQL."""
         from kgqa.answer import ask
 
         return ask(self, question, **options)
 
-    def session(self, session_id: str | None = None) -> Any:
+    def session(self, session_id: str | None = None) -> Session:
         """A conversation that may ask clarifying questions (see :mod:`kgqa.dialogue`)."""
         from kgqa.dialogue import Session
 
@@ -255,25 +280,23 @@ def _is_dataset_format(path: Path) -> bool:
     return oxigraph_format(path) in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 
-def _store_for(config: Config, directory: Path, read_only: bool) -> Store:
-    backend = config.get("store.backend")
-    if backend == "oxigraph":
+def _store_for(settings: StoreSection, directory: Path, read_only: bool, source: str) -> Store:
+    if settings.backend == "oxigraph":
         return open_store("oxigraph", path=directory / "store", read_only=read_only and (directory / "store").exists())
-    if backend == "endpoint":
-        query_url = config.get("store.query_url")
-        if not query_url:
-            raise ProjectError(f"{config.source}: store.backend is 'endpoint' but store.query_url is empty")
+    if settings.backend == "endpoint":
+        if not settings.query_url:
+            raise ProjectError(f"{source}: store.backend is 'endpoint' but store.query_url is empty")
         return open_store(
             "endpoint",
-            query_url=query_url,
-            update_url=config.get("store.update_url") or None,
-            username=config.get("store.username") or None,
-            password=os.environ.get(config.get("store.password_env")),
-            token=os.environ.get(config.get("store.token_env")),
+            query_url=settings.query_url,
+            update_url=settings.update_url or None,
+            username=settings.username or None,
+            password=os.environ.get(settings.password_env),
+            token=os.environ.get(settings.token_env),
             read_only=read_only,
-            union_default_graph=config.get("store.union_default_graph"),
+            union_default_graph=settings.union_default_graph,
         )
-    return open_store(backend, config=config, directory=directory)
+    return open_store(settings.backend, settings=settings, directory=directory)
 
 
 __all__ = ["Engine", "KgqaError", "LoadReport", "OntologyError"]

@@ -132,7 +132,7 @@ def test_answer_is_json_with_timings_facts_and_provenance(engine: Engine) -> Non
 def test_inferred_links_answer_when_asserted_facts_do_not(engine: Engine) -> None:
     now = datetime.now(timezone.utc)
     link = Prediction(str(RES.Isaac_Asimov), str(SF.birthPlace), str(RES.New_York_City), 3.2, 0.81)
-    write_inferred(engine, prediction_quads([link], run_id="test-run", model_name="TransE", started=now, ended=now))
+    write_inferred(engine.store, prediction_quads([link], run_id="test-run", model_name="TransE", started=now, ended=now))
     try:
         answer = ask(engine, "Where was Isaac Asimov born?")
         assert iris(answer) == {RES.New_York_City} and answer.inferred

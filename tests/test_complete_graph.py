@@ -113,13 +113,13 @@ def test_confidence_lookup_and_query_time_scorer(project) -> None:
     rows = engine.sparql(PREDICTIONS).to_dicts()
     first = rows[0]
     triple = (URIRef(first["h"]), URIRef(first["r"]), URIRef(first["t"]))
-    assert inferred_confidence(engine, *triple) == pytest.approx(first["c"])
+    assert inferred_confidence(engine.store, *triple) == pytest.approx(first["c"])
     asserted = tuple(engine.sparql(f"SELECT ?s ?o {{ ?s <{SF.author}> ?o }} LIMIT 1").rows[0])
     author_triple = (asserted[0], SF.author, asserted[1])
-    assert inferred_confidence(engine, *author_triple) is None
-    assert set(inferred_confidences(engine, [triple, author_triple])) == {triple}
+    assert inferred_confidence(engine.store, *author_triple) is None
+    assert set(inferred_confidences(engine.store, [triple, author_triple])) == {triple}
 
-    scorer = Scorer.load(engine)
+    scorer = Scorer.load(engine.models_dir)
     assert scorer is not None and scorer.run_id == report.run_id
     tails = scorer.predict_tails(triple[0], triple[1], k=5, filter_known=False)
     assert all(isinstance(t, URIRef) for t, _, _ in tails)

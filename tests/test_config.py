@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from conftest import BOOKS_BY, EX, FIXTURES, LEM
 from rdflib import URIRef
 
+from kgqa.complete import TrainingOptions
 from kgqa.config import CONFIG_FILE, DEFAULTS, Config
 from kgqa.engine import Engine
 from kgqa.errors import ConfigError, OntologyError, ProjectError, ReadOnlyError
@@ -24,6 +26,19 @@ def test_defaults_and_overrides() -> None:
     cfg.set("store.backend", "endpoint")
     assert cfg.get("store.backend") == "endpoint" and cfg.get("query.limit") == 10
     assert Config.from_dict({}).data == DEFAULTS and Config.from_dict({}).data is not DEFAULTS
+
+
+def test_settings_are_typed_frozen_and_have_one_default_each() -> None:
+    settings = Config.from_dict({"complete": {"epochs": 7}, "query": {"timeout": 2}}).settings
+    assert settings.complete.epochs == 7 and settings.query.timeout == 2.0
+    assert settings.dialogue.clarify_cost == DEFAULTS["dialogue"]["clarify_cost"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.complete.epochs = 8  # type: ignore[misc]
+    # A completion run's options are the [complete] section: the same fields, the same defaults.
+    assert TrainingOptions().to_dict() == DEFAULTS["complete"]
+    assert TrainingOptions.from_settings(settings.complete, model="DistMult").to_dict() == {
+        **DEFAULTS["complete"], "epochs": 7, "model": "DistMult"
+    }
 
 
 @pytest.mark.parametrize(

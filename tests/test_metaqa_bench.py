@@ -133,12 +133,12 @@ def test_half_kb_answers_from_inferred_facts_flagged_inferred(mini) -> None:
     head, tail = (best[0], question.topic) if hop.inverse else (question.topic, best[0])
     now = datetime.now(timezone.utc)
     link = Prediction(str(names.iri(head)), str(hop.property), str(names.iri(tail)), best[1], best[2] or 0.5)
-    write_inferred(engine, prediction_quads([link], run_id="test", model_name="DistMult", started=now, ended=now))
+    write_inferred(engine.store, prediction_quads([link], run_id="test", model_name="DistMult", started=now, ended=now))
     answer = Answerer(engine, names).answer(structure, question.topic)
     assert answer.stage == "inferred" and answer.inferred and answer.top == best[0]
     assert answer.top_by_stage["sparql"] is None
     # With rules the beam answers, flagged too; the inferred graph's answer is kept for the ablation.
     answer = Answerer(engine, names, rules=rules, scorer=scorer, ablate=True).answer(structure, question.topic)
     assert answer.top_by_stage["inferred"] == best[0] and answer.inferred and answer.stage != "sparql"
-    assert inferred_confidence(engine, names.iri(head), hop.property, names.iri(tail)) is not None
+    assert inferred_confidence(engine.store, names.iri(head), hop.property, names.iri(tail)) is not None
     engine.close()

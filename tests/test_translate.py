@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from kgqa.errors import KgqaError, QueryError
 from kgqa.namespaces import RES, SF
 from kgqa.ontology import Ontology, bundled_ontology
-from kgqa.translate.english import base_verb, plural
+from kgqa.english import base_verb, plural
 from kgqa.translate.examples import ExamplesError, read_examples
 from kgqa.translate.lexicon import parse_template, property_words
 from kgqa.translate.masking import mask_brackets, mask_spans

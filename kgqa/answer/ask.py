@@ -38,7 +38,7 @@ from kgqa.answer.context import QAContext, qa_context
 from kgqa.answer.execute import Execution, run_plans
 from kgqa.answer.types import Answer, AnswerItem, CandidateInfo, LinkedEntity, ReadingInfo
 from kgqa.linking.mentions import Detection
-from kgqa.translate.english import past_tense
+from kgqa.english import past_tense
 from kgqa.translate.lexicon import class_names
 from kgqa.translate.masking import mask_spans
 

@@ -126,7 +126,7 @@ def _facts(
     if inferred_keys:
         from kgqa.complete.graph import inferred_provenance
 
-        provenance = inferred_provenance(engine, inferred_keys)  # type: ignore[arg-type]
+        provenance = inferred_provenance(engine.store, inferred_keys)  # type: ignore[arg-type]
     stated = _statements(engine, raw)
     names = _names(raw, index)
     # A triple several documents state (the RDF file, a table, a text) is one fact with

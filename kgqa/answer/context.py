@@ -107,7 +107,7 @@ class QAContext:
         """The completion model's scorer of the latest run (``None`` without one), loaded once per run."""
         from kgqa.complete.runs import completion_dir, latest_run
 
-        run = latest_run(completion_dir(self.engine))
+        run = latest_run(completion_dir(self.engine.models_dir))
         if run is None:
             return None
         if self._scorer is None or self._scorer[0] != run:

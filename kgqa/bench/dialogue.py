@@ -20,8 +20,10 @@ import time
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
-from kgqa.bench.report import Report, machine
+from kgqa.bench.report import Report, machine, write_json
+from kgqa.engine import Engine
 
 COLUMNS = ["strategy", "reward", "accuracy", "clarify_rate_clean", "clarify_rate_ambiguous", "turns",
            "accuracy_clean", "accuracy_ambiguous", "accuracy_underspecified", "accuracy_unanswerable", "abstain_rate"]
@@ -31,6 +33,7 @@ THRESHOLDS = [round(0.05 * i, 2) for i in range(21)]
 def register(app: typer.Typer) -> None:
     @app.command("dialogue")
     def dialogue(
+        ctx: typer.Context,
         json_path: Path = typer.Option(None, "--json", help="Write the figures to this JSON file."),
         policy: Path = typer.Option(None, "--policy", help="Policy weights (.pt) to evaluate (default: the project's)."),
         scale: float = typer.Option(1.0, "--scale", help="Fraction of the standard number of dialogues (quick runs)."),
@@ -38,9 +41,9 @@ def register(app: typer.Typer) -> None:
         repeats: int = typer.Option(3, "--repeats", help="Simulated users per strategy (seeds seed, seed+1, ...); figures are their means."),
     ) -> None:
         """Policy vs. always-answer, clarify-when-ambiguous and the best threshold, on held-out dialogues."""
+        # Deferred: torch and the dialogue pipeline load only when this benchmark runs.
         import torch
 
-        from kgqa.cli.common import open_engine, write_json
         from kgqa.dialogue.cases import spec_cases
         from kgqa.dialogue.episodes import evaluate
         from kgqa.dialogue.session import load_strategy
@@ -49,11 +52,12 @@ def register(app: typer.Typer) -> None:
 
         torch.set_num_threads(1)
         started = time.perf_counter()
-        with open_engine() as engine:
-            cost = engine.config.get("dialogue.clarify_cost")
+        # The project kgqa's --project (or $KGQA_PROJECT, or the nearest .kgqa) names.
+        with Engine.open(ctx.find_root().params.get("project")) as engine:
+            cost = engine.settings.dialogue.clarify_cost
             dev_spec, heldout_spec = (quick(DEV, scale), quick(HELDOUT, scale)) if scale != 1.0 else (DEV, HELDOUT)
-            dev = spec_cases(engine, dev_spec, cache_dir=cache_dir(engine))
-            heldout = spec_cases(engine, heldout_spec, cache_dir=cache_dir(engine))
+            dev = spec_cases(engine, dev_spec, cache_dir=cache_dir(engine.models_dir))
+            heldout = spec_cases(engine, heldout_spec, cache_dir=cache_dir(engine.models_dir))
             learned = LearnedPolicy(policy) if policy else load_strategy(engine)
         def measure(cases, strategy) -> dict[str, float]:
             runs = [evaluate(cases, strategy, clarify_cost=cost, seed=seed + k) for k in range(repeats)]
@@ -79,8 +83,6 @@ def register(app: typer.Typer) -> None:
         report.set("dev_dialogues", len(dev))
         report.set("simulated_users", repeats)
         report.set("seconds", round(time.perf_counter() - started, 1))
-        from rich.console import Console
-
         report.print(Console(width=200))
         if json_path:
             write_json(json_path, {**figures, "threshold": best_t, "clarify_cost": cost, "heldout_dialogues": kinds,

@@ -1,12 +1,13 @@
 """``kgqa bench qa``: question answering on the sample graph, accuracy and speed.
 
-It builds throw-away projects from the sample with the sci-fi ontology, one per
+It builds throw-away projects from the sample (``data/sample`` of the checkout it
+runs in, see :func:`kgqa.datasets.sample_dir`) with the sci-fi ontology, one per
 *source*: ``loaded`` (``data/sample/graph.ttl`` bulk-loaded, the clean graph) and
 ``ingested`` (``kgqa ingest data/sample``: the RDF file, the tables and the text
 documents, as the README demo does, with text-extraction noise). Each gets its own
 translator (trained there, or copied with ``--translator DIR``); then it answers
-the gold questions (``data/sample/gold/questions.tsv`` plus
-``benchmarks/qa/*.tsv``; ``--questions FILE`` replaces them) and reports, per source:
+the gold questions (``data/sample/gold/questions.tsv``; ``--questions FILE``
+replaces them) and reports, per source:
 
 * accuracy overall and per kind (an answer is right when its set of answers is
   the gold set: entities match by any of their labels, literals by value, counts
@@ -28,6 +29,8 @@ Gold files are TSV: ``question<TAB>answer1|answer2<TAB>kind``.
 from __future__ import annotations
 
 import os
+import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,10 +44,13 @@ import typer
 from rdflib import URIRef
 
 from kgqa.bench.report import Report, peak_rss_mb, percentile
+from kgqa.datasets import sample_dir
+from kgqa.engine import Engine
+from kgqa.errors import KgqaError
+from kgqa.linking.labels import fold
+from kgqa.linking.mentions import detect
+from kgqa.ontology import bundled_ontology
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "data" / "sample"
-EXTRA = ROOT / "benchmarks" / "qa"
 WARM_UP = "Who translated The Cyberiad?"
 
 
@@ -66,8 +72,6 @@ def read_gold(path: Path) -> list[Gold]:
             continue
         parts = line.split("\t")
         if len(parts) < 3:
-            from kgqa.errors import KgqaError
-
             raise KgqaError(f"{path}:{n}: expected question<TAB>answers<TAB>kind")
         answers = [a.strip() for a in parts[1].split("|") if a.strip()]
         out.append(Gold(parts[0], answers, parts[2].strip(), f"{path.name}:{n}"))
@@ -76,8 +80,6 @@ def read_gold(path: Path) -> list[Gold]:
 
 def is_correct(answer, gold: Gold, labels_of) -> bool:  # noqa: ANN001 - Answer, callable
     """True when ``answer`` gives exactly the gold answers (see the module docs)."""
-    from kgqa.linking.labels import fold
-
     if gold.kind == "none" or not gold.answers:
         return not answer.answered or (answer.form == "count" and not answer.count)
     if answer.form == "ask":
@@ -102,23 +104,20 @@ def is_correct(answer, gold: Gold, labels_of) -> bool:  # noqa: ANN001 - Answer,
 SOURCES = ("loaded", "ingested")
 
 
-def sample_project(directory: Path, source: str = "loaded"):  # noqa: ANN201 - Engine
+def sample_project(directory: Path, source: str = "loaded") -> Engine:
     """A project in ``directory`` with the sci-fi ontology and the sample, ``loaded`` or ``ingested``."""
-    from kgqa.engine import Engine
-    from kgqa.ontology import bundled_ontology
-
     engine = Engine.init(directory, ontologies=[bundled_ontology("scifi.ttl")])
     if source == "loaded":
-        engine.load([SAMPLE / "graph.ttl"])
+        engine.load([sample_dir() / "graph.ttl"])
     else:
-        engine.ingest([SAMPLE], progress=True)
+        engine.ingest([sample_dir()], progress=True)
     return engine
 
 
 def gold_files(questions: Path | None) -> list[Path]:
     if questions is not None:
         return [questions]
-    return [SAMPLE / "gold" / "questions.tsv", *sorted(EXTRA.glob("*.tsv"))]
+    return [sample_dir() / "gold" / "questions.tsv"]
 
 
 @dataclass
@@ -132,11 +131,9 @@ class Run:
 
 def measure(source: str, gold: list[Gold], directory: Path, translator: Path | None) -> Run:
     """Build the ``source`` project in ``directory`` and measure answering on it (see the module docs)."""
-    import shutil
-
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     from kgqa.answer import ask
     from kgqa.answer.context import qa_context, translator_dir
-    from kgqa.engine import Engine
     from kgqa.translate.train import train_translator
 
     started = time.perf_counter()
@@ -197,7 +194,7 @@ def measure(source: str, gold: list[Gold], directory: Path, translator: Path | N
 def register(app: typer.Typer) -> None:
     @app.command("qa")
     def qa(
-        questions: Path = typer.Option(None, "--questions", "-q", help="Gold file (default: the sample's and benchmarks/qa/)."),
+        questions: Path = typer.Option(None, "--questions", "-q", help="Gold file (default: data/sample/gold/questions.tsv)."),
         source: list[str] = typer.Option(list(SOURCES), "--source", "-s",
                                          help="loaded (graph.ttl) and/or ingested (the whole folder, as the demo); repeatable."),
         translator: Path = typer.Option(None, "--translator", help="Reuse a trained translator directory (for every source)."),
@@ -205,8 +202,6 @@ def register(app: typer.Typer) -> None:
         errors: bool = typer.Option(False, "--errors", help="List the questions answered wrongly."),
     ) -> None:
         """Accuracy, latency, throughput, cold start and memory of question answering on the sample."""
-        from kgqa.errors import KgqaError
-
         unknown = [s for s in source if s not in SOURCES]
         if unknown:
             raise KgqaError(f"--source {unknown[0]!r}: expected one of {', '.join(SOURCES)}")
@@ -227,7 +222,8 @@ def register(app: typer.Typer) -> None:
         report.set("bench_process_peak_rss_mb", peak_rss_mb())
         # A shared machine's load changes the timings; the figures say under which.
         report.set("load_average_1min", {"start": load_before[0], "end": os.getloadavg()[0]})
-        report.set("gold_files", [str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in gold_files(questions)])
+        here = Path.cwd()
+        report.set("gold_files", [str(f.relative_to(here)) if f.is_relative_to(here) else str(f) for f in gold_files(questions)])
         report.print()
         # Kept out of the printed table (long): in the JSON, and listed with --errors.
         report.figures["errors"] = {
@@ -247,10 +243,6 @@ def register(app: typer.Typer) -> None:
 
 def _linking_at_scale(linker, questions: list[str], extra: int = 150_000) -> dict[str, float]:  # noqa: ANN001 - Linker
     """Mention detection over the graph's labels plus ``extra`` made-up ones (the index must stay fast)."""
-    import random
-
-    from kgqa.linking.mentions import detect
-
     index = linker.index
     rng = random.Random(0)
     syllables = ["ka", "lo", "mer", "tin", "sa", "vo", "ril", "den", "qua", "zor", "pel", "ani"]
@@ -274,6 +266,7 @@ def _cold_start(project: Path, question: str) -> tuple[float, float]:
     Memory is sampled with psutil: the kernel's RUSAGE_CHILDREN figure would count the
     benchmark's own pages, copied into the child between fork and exec.
     """
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     import psutil
 
     start = time.perf_counter()
@@ -291,7 +284,5 @@ def _cold_start(project: Path, question: str) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     out, err = child.communicate()
     if child.returncode != 0:
-        from kgqa.errors import KgqaError
-
         raise KgqaError(f"kgqa ask failed in the cold-start run: {err.decode(errors='replace').strip()[-500:]}")
     return seconds, peak / 2**20

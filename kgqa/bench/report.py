@@ -106,7 +106,12 @@ class Report:
 
     def write_json(self, path: str | Path | None) -> None:
         if path:
-            Path(path).write_text(json.dumps(self.figures, indent=2, default=str) + "\n", encoding="utf-8")
+            write_json(path, self.figures)
+
+
+def write_json(path: str | Path, figures: Any) -> None:
+    """Write a benchmark's figures as pretty JSON."""
+    Path(path).write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 def _fmt(value: Any) -> str:

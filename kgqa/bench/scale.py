@@ -49,9 +49,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import psutil
 import typer
+from rdflib import URIRef
+from rich.console import Console
 
 from kgqa.bench.report import Report, peak_rss_mb, percentile
+from kgqa.engine import Engine
 
 NS = "http://scale.kgqa.example/"
 CLASSES = 40
@@ -80,16 +85,12 @@ def _words(rng: random.Random, n: int) -> list[str]:
 
 
 def _zipf(n: int, exponent: float):  # noqa: ANN202 - numpy array
-    import numpy as np
-
     weights = 1.0 / np.arange(1, n + 1) ** exponent
     return weights / weights.sum()
 
 
 def generate(directory: Path, triples: int, seed: int) -> dict[str, Any]:
     """Write ``ontology.ttl`` and ``graph.nt`` (about ``triples`` lines) into ``directory``."""
-    import numpy as np
-
     rng = random.Random(seed)
     npr = np.random.default_rng(seed)
     vocab = _words(rng, 6_000)
@@ -152,15 +153,11 @@ def generate(directory: Path, triples: int, seed: int) -> dict[str, Any]:
 
 # -- one size, in its own process ----------------------------------------------------
 def _rss_mb() -> float:
-    import psutil
-
     return psutil.Process().memory_info().rss / 2**20
 
 
 def _questions(engine: Any, entities: int, per_length: int, seed: int) -> dict[int, list[str]]:
     """Questions along random paths of the graph, ``per_length`` each of 1, 2 and 3 hops."""
-    from rdflib import URIRef
-
     labels = {str(p): str(lbl) for p, lbl in engine.store.query(
         f"SELECT ?p ?l {{ ?p <{RDFS_LABEL}> ?l FILTER(STRSTARTS(STR(?p), '{NS}p')) }}").rows}
     rng = random.Random(seed)
@@ -191,11 +188,11 @@ def _note(text: str) -> None:
 
 def measure(triples: int, seed: int, questions: int, train_questions: int, completion_sample: int) -> dict[str, Any]:
     """Every figure of one size (see the module docs)."""
-    from kgqa.engine import Engine
-    from kgqa.linking.labels import LabelIndex
-    from kgqa.translate.synthesize import Synthesizer
+    # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     from kgqa.answer.context import translator_dir
+    from kgqa.linking.labels import LabelIndex
     from kgqa.translate.model import Translator
+    from kgqa.translate.synthesize import Synthesizer
 
     figures: dict[str, Any] = {"requested_triples": triples}
     with tempfile.TemporaryDirectory(prefix="kgqa-bench-scale-") as scratch:
@@ -224,11 +221,11 @@ def measure(triples: int, seed: int, questions: int, train_questions: int, compl
         del index
         gc.collect()
 
-        cfg = engine.config
+        cfg = engine.settings.translator
         began = time.perf_counter()
-        synthesizer = Synthesizer(engine.ontology, engine.store, seed=cfg.get("translator.seed"),
-                                  max_three_hop=cfg.get("translator.max_three_hop"))
-        synthesized = synthesizer.examples(cfg.get("translator.per_structure"))
+        synthesizer = Synthesizer(engine.ontology, engine.store, seed=cfg.seed,
+                                  max_three_hop=cfg.max_three_hop)
+        synthesized = synthesizer.examples(cfg.per_structure)
         pairs = [(e.text, e.structure) for e in synthesized]
         figures["synthesis_s"] = round(time.perf_counter() - began, 1)
         _note(f"synthesis_s: {figures['synthesis_s']}")
@@ -239,10 +236,10 @@ def measure(triples: int, seed: int, questions: int, train_questions: int, compl
         began = time.perf_counter()
         sample = random.Random(seed).sample(pairs, min(train_questions, len(pairs)))
         translator = Translator.train(
-            sample, epochs=cfg.get("translator.epochs"), seed=cfg.get("translator.seed"),
-            validation=cfg.get("translator.validation"), hidden=cfg.get("translator.hidden"),
-            batch_size=cfg.get("translator.batch_size"), learning_rate=cfg.get("translator.learning_rate"),
-            encoder=cfg.get("models.encoder"), progress=False, threads=cfg.get("translator.threads"),
+            sample, epochs=cfg.epochs, seed=cfg.seed,
+            validation=cfg.validation, hidden=cfg.hidden,
+            batch_size=cfg.batch_size, learning_rate=cfg.learning_rate,
+            encoder=engine.settings.models.encoder, progress=False, threads=cfg.threads,
         )
         translator.save(translator_dir(engine))
         figures["train_s"] = round(time.perf_counter() - began, 1)
@@ -279,7 +276,7 @@ def measure(triples: int, seed: int, questions: int, train_questions: int, compl
 
 def completion_epoch(data: Path, sample: int, seed: int) -> dict[str, Any]:
     """Seconds per PyKEEN epoch of TransE (64 dimensions, sLCWA, batch 512) on ``sample`` entity-to-entity triples."""
-    import numpy as np
+    # Deferred: torch and PyKEEN load only when this benchmark runs.
     import torch
     from pykeen.models import TransE
     from pykeen.training import SLCWATrainingLoop
@@ -332,6 +329,7 @@ COLUMNS = {
 
 def plot(results: list[dict[str, Any]], path: Path) -> None:
     """Load time, ask latency, label index memory and peak RSS against the graph size."""
+    # matplotlib only when a figure is drawn.
     import matplotlib
 
     matplotlib.use("Agg")
@@ -360,8 +358,6 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
 
 
 def run(sizes: list[int], seed: int, questions: int, train_questions: int, completion_sample: int) -> Report:
-    from rich.console import Console
-
     console = Console()
     report = Report("scale", list(COLUMNS))
     results = []
@@ -393,8 +389,6 @@ def register(app: typer.Typer) -> None:
         plot_path: Path = typer.Option(None, "--plot", help="Also draw the curves into this PNG."),
     ) -> None:
         """Load, label index, translator, ask latency, completion epoch and memory as the graph grows."""
-        from rich.console import Console
-
         sizes = [parse_size(t) for t in triples.split(",") if t.strip()]
         report = run(sizes, seed, questions, train_questions, completion_sample)
         report.print(Console(width=max(Console().width, 160)))

@@ -43,10 +43,15 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+import psutil
+import pyoxigraph as ox
 import typer
+from rich.console import Console
 
 from kgqa.bench.report import Report, percentile
 from kgqa.bench.store import EDGES_PER_ENTITY, entity, generate
+from kgqa.engine import Engine
+from kgqa.errors import ConfigError
 
 ONE_HOP = "SELECT ?p ?o WHERE {{ <{}> ?p ?o }}"
 # Half a million rows of a cross product into one aggregate: the same work whatever the graph size.
@@ -162,8 +167,6 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _cpu_seconds(pid: int) -> float:
-    import psutil
-
     total = 0.0
     root = psutil.Process(pid)
     for p in [root, *root.children(recursive=True)]:
@@ -183,8 +186,6 @@ def gil_release(store_path: Path, repeat: int = 3) -> dict[str, Any]:
     Python thread runs on its own core (stalls of a few ms, progress near 1 on an
     idle machine).
     """
-    import pyoxigraph as ox
-
     store = ox.Store.read_only(str(store_path))
     done = threading.Event()
     took: list[float] = []
@@ -252,15 +253,9 @@ def runaway(port: int, pid: int, measure: Any) -> dict[str, Any]:
 
 def run(triples: int, clients: int, seconds: float, processes: int, timeout: float, seed: int) -> Report:
     """Generate and load the data, then measure both servers in turn, and kgqa serve's runaway handling."""
-    from rich.console import Console
-
-    from kgqa.engine import Engine
-
     console = Console()
     binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if binary is None:
-        from kgqa.errors import ConfigError
-
         raise ConfigError("the oxigraph server binary is not installed (pip install oxigraph)")
     report = Report("serve", ["server", "clients", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"])
     with tempfile.TemporaryDirectory(prefix="kgqa-bench-serve-") as scratch:
@@ -332,11 +327,7 @@ def register(app: typer.Typer) -> None:
         json_path: Path = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
     ) -> None:
         """kgqa serve vs oxigraph serve: 1-hop SELECT latency and throughput under N clients; runaway queries."""
-        from rich.console import Console
-
         if not 1 <= clients <= 250:
-            from kgqa.errors import ConfigError
-
             raise ConfigError(f"--clients {clients}: use 1 to 250 (each client has its own loopback address)")
 
         report = run(triples, clients, seconds, processes, timeout, seed)

@@ -32,8 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rdflib import Graph, URIRef
+from rich.console import Console
+from tqdm import tqdm
 
 from kgqa.bench.report import Report, peak_rss_mb
+from kgqa.errors import ConfigError
 
 NS = "http://bench.kgqa.example/"
 CLASSES = [f"{NS}Class{i}" for i in range(10)]
@@ -52,8 +56,6 @@ def entity(i: int) -> str:
 
 def generate(path: Path, triples: int, seed: int) -> int:
     """Write about ``triples`` N-Triples of a random typed graph; returns how many."""
-    from tqdm import tqdm
-
     rng = random.Random(seed)
     entities = max(triples // (2 + EDGES_PER_ENTITY), 2)
     written = 0
@@ -76,8 +78,7 @@ def start_entities(entities: int, runs: int, seed: int) -> list[str]:
 
 # -- workers: one backend each, in its own process -----------------------------------
 def _oxigraph_worker(data: Path, starts: list[str]) -> dict[str, Any]:
-    from rdflib import URIRef
-
+    # Each worker imports only its own backend, so the peak memory it reports is that backend's.
     from kgqa.store.oxigraph import OxigraphStore
 
     with tempfile.TemporaryDirectory(prefix="kgqa-bench-") as scratch:
@@ -97,7 +98,7 @@ def _oxigraph_worker(data: Path, starts: list[str]) -> dict[str, Any]:
 
 
 def _rdflib_worker(data: Path, starts: list[str]) -> dict[str, Any]:
-    from rdflib import Graph, URIRef
+    # Each worker imports only its own backend, so the peak memory it reports is that backend's.
     from rdflib.plugins.sparql import prepareQuery
 
     graph = Graph()
@@ -146,8 +147,6 @@ def _worker_main(argv: list[str]) -> None:
 # -- the command ---------------------------------------------------------------------
 def run(triples: int, runs: int, seed: int, backends: list[str]) -> Report:
     """Generate the data, measure every backend in its own process, and compare them."""
-    from rich.console import Console
-
     console = Console()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="kgqa-bench-store-") as scratch:
@@ -207,13 +206,9 @@ def register(app: typer.Typer) -> None:
         json_path: Path = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
     ) -> None:
         """Load time and rate, 1-hop and 2-hop query latency, and peak memory: Oxigraph vs rdflib."""
-        from kgqa.errors import ConfigError
-
         unknown = sorted(set(backend) - set(BACKENDS))
         if unknown:
             raise ConfigError(f"unknown backend(s) {', '.join(unknown)}; choose from {', '.join(BACKENDS)}")
-        from rich.console import Console
-
         report = run(triples, runs, seed, backend)
         report.print(Console(width=max(Console().width, 120)))
         report.write_json(json_path)

@@ -12,9 +12,11 @@ import importlib
 import pkgutil
 import sys
 
+import click
 import typer
 
 from kgqa.cli.common import state
+from kgqa.echo import printable
 from kgqa.errors import KgqaError
 
 
@@ -49,8 +51,6 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except KgqaError as exc:
-        from kgqa.echo import printable
-
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
@@ -59,8 +59,6 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
+from rich.markup import escape
+from rich.table import Table
 
-from kgqa.cli.common import console
+from kgqa.cli.common import console, open_engine
 from kgqa.namespaces import local_name
 
 
@@ -20,8 +23,6 @@ def register(app: typer.Typer) -> None:
         readings: int = typer.Option(3, "-k", help="Readings to report."),
     ) -> None:
         """Answer a question over the project's graph, with its SPARQL."""
-        from kgqa.cli.common import open_engine
-
         with open_engine(read_only=True) as engine:
             answer = engine.ask(question, use_inferred=False if no_inferred else None, k=readings)
         if as_json:
@@ -32,9 +33,6 @@ def register(app: typer.Typer) -> None:
 
 def print_answer(answer, explain: bool) -> None:  # noqa: ANN001 - kgqa.answer.Answer
     """The sentence, the SPARQL and (with ``explain``) everything behind them."""
-    from rich.markup import escape
-    from rich.table import Table
-
     console.print(escape(answer.text), highlight=False)
     if answer.sparql:
         console.print("\n[bold]SPARQL[/bold]")
@@ -76,6 +74,4 @@ def _provenance(fact) -> list[str]:  # noqa: ANN001 - a kgqa.facts.Fact
 
 def _short(text: str) -> str:
     """IRIs shortened to their local names, for tables."""
-    import re
-
     return re.sub(r"[A-Za-z]+://[^\s|]*?[#/]([\w.-]+)(?=\^|\||\s|$|[<>=])", r"\1", text)

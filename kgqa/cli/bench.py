@@ -12,12 +12,11 @@ import pkgutil
 
 import typer
 
+import kgqa.bench as package
 from kgqa.cli.common import state
 
 
 def register(app: typer.Typer) -> None:
-    import kgqa.bench as package
-
     bench_app = typer.Typer(help="Benchmarks: each prints a table; --json FILE writes the figures.", no_args_is_help=True)
     if state.argv is None or "bench" in state.argv:
         for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):

@@ -17,6 +17,7 @@ from kgqa.errors import KgqaError
 
 
 def _show(response) -> None:  # noqa: ANN001 - an Answer or a Clarification
+    # Deferred: dialogue loads sqlite-utils (and pandas), a second at every kgqa start-up.
     from kgqa.dialogue import Clarification
 
     if isinstance(response, Clarification):

@@ -6,15 +6,14 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from kgqa.echo import printable
 
-if TYPE_CHECKING:
-    from kgqa.engine import Engine
+from kgqa.engine import Engine
 
 
 class SafeConsole(Console):
@@ -50,8 +49,6 @@ state = _State()
 
 def open_engine(read_only: bool = False) -> Engine:
     """The engine of the project chosen by --project / KGQA_PROJECT / ./.kgqa."""
-    from kgqa.engine import Engine
-
     return Engine.open(state.project, read_only=read_only)
 
 

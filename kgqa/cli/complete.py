@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from kgqa.cli.common import console, open_engine, write_json
+from kgqa.complete.progress import quiet_pykeen
 from kgqa.namespaces import local_name
 
 
@@ -30,18 +31,13 @@ def register(app: typer.Typer) -> None:
         never changed. Run it again after ingesting documents: it fine-tunes the last
         model when the graph only grew.
         """
-        from kgqa.complete import complete as run_completion
-
         with open_engine() as engine:
             if drop:
-                n = run_completion(engine, drop=True)
+                n = engine.complete(drop=True)
                 console.print(f"dropped the inferred graph ({n} quads)")
                 return
-            from kgqa.complete.progress import quiet_pykeen
-
             quiet_pykeen()
-            report = run_completion(
-                engine,
+            report = engine.complete(
                 model=model,
                 epochs=epochs,
                 embedding_dim=dim,

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from kgqa.cli.common import console, err_console, open_engine, write_json
+from kgqa.linking import fold
 from kgqa.namespaces import local_name
 
 
@@ -29,7 +30,8 @@ def register(app: typer.Typer) -> None:
         Unchanged files are skipped; changed ones replace their old facts. Exits 1 when a
         document failed (the summary says why).
         """
-        from ingest.pipeline import IngestInterrupted, ingest_paths, unmerge as undo_merge
+        # Deferred: ingestion loads sqlite-utils (and pandas), a second at every kgqa start-up.
+        from ingest.pipeline import IngestInterrupted, unmerge as undo_merge
 
         if not paths and not unmerge:
             raise typer.BadParameter("give files or folders to ingest, or --unmerge NAME")
@@ -39,8 +41,8 @@ def register(app: typer.Typer) -> None:
                 if unmerge:
                     summary = undo_merge(engine, unmerge, progress=True)
                 else:
-                    summary = ingest_paths(
-                        engine, paths, exclude=exclude, mappings=mapping, threshold=threshold, extractor=extractor,
+                    summary = engine.ingest(
+                        paths, exclude=exclude, mappings=mapping, threshold=threshold, extractor=extractor,
                         force=force, progress=True,
                     )
             except IngestInterrupted as stop:
@@ -71,6 +73,7 @@ def register(app: typer.Typer) -> None:
         json_out: Path = typer.Option(None, "--json", help="Write the rows as JSON ('-' for stdout)."),
     ) -> None:
         """One line per ingested document: status, type, triples, when, and the error if any."""
+        # Deferred: ingestion loads sqlite-utils (and pandas), a second at every kgqa start-up.
         from ingest.pipeline import open_provenance
 
         with open_engine(read_only=True) as engine:
@@ -96,6 +99,7 @@ def register(app: typer.Typer) -> None:
         json_out: Path = typer.Option(None, "--json", help="Write the document and its triples as JSON."),
     ) -> None:
         """A document's facts with their provenance: span, sentence, extractor, confidence."""
+        # Deferred: ingestion loads sqlite-utils (and pandas), a second at every kgqa start-up.
         from ingest.pipeline import find_document, open_provenance
 
         with open_engine(read_only=True) as engine:
@@ -121,8 +125,7 @@ def register(app: typer.Typer) -> None:
     @docs_app.command("merges")
     def documents_merges(alias: str = typer.Option(None, help="Only merges of this name.")) -> None:
         """Names entity resolution merged into existing entities (undo with `kgqa ingest --unmerge NAME`)."""
-        from kgqa.linking import fold
-
+        # Deferred: ingestion loads sqlite-utils (and pandas), a second at every kgqa start-up.
         from ingest.pipeline import open_provenance
 
         with open_engine(read_only=True) as engine:

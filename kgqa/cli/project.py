@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from kgqa.cli.common import console, open_engine, state
+from kgqa.config import CONFIG_FILE, Config
+from kgqa.engine import Engine
 from kgqa.namespaces import KGQA
+from kgqa.ontology import bundled_ontology
+from kgqa.project import find_project
 
 
 def register(app: typer.Typer) -> None:
@@ -19,9 +24,6 @@ def register(app: typer.Typer) -> None:
         sample: bool = typer.Option(False, help="Also add the bundled sample ontology (scifi.ttl)."),
     ) -> None:
         """Create a project (store, settings, ontology graph)."""
-        from kgqa.engine import Engine
-        from kgqa.ontology import bundled_ontology
-
         target = directory or Path(state.project or ".kgqa")
         files = [*([bundled_ontology("scifi.ttl")] if sample else []), *ontology]
         with Engine.init(target, ontologies=files) as engine:
@@ -40,8 +42,6 @@ def register(app: typer.Typer) -> None:
         graph: str = typer.Option(None, "--graph", "-g", help="Named graph for triples (default urn:kgqa:graph:facts)."),
     ) -> None:
         """Bulk-load RDF files into the store (all are validated before any is loaded)."""
-        import time
-
         with open_engine() as engine:
             start = time.perf_counter()
             reports = engine.load(files, graph=graph)
@@ -82,9 +82,6 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def config() -> None:
         """Show the effective settings (defaults overlaid with kgqa.toml)."""
-        from kgqa.config import CONFIG_FILE, Config
-        from kgqa.project import find_project
-
         directory = find_project(state.project)
         cfg = Config.load(directory / CONFIG_FILE)
         changed = cfg.overrides()

@@ -6,7 +6,10 @@ import os
 
 import typer
 
-from kgqa.cli.common import console, open_engine
+from kgqa.cli.common import console, open_engine, state
+from kgqa.config import CONFIG_FILE, Config
+from kgqa.errors import ConfigError
+from kgqa.project import find_project
 
 
 def register(app: typer.Typer) -> None:
@@ -25,17 +28,14 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(None, help="Query worker processes (default from kgqa.toml: 0 = one per core)."),
     ) -> None:
         """Serve the project over HTTP: /sparql (SPARQL 1.1 Protocol) and the question API."""
+        # Deferred: the web stack (uvicorn, FastAPI) loads only when serving.
         import uvicorn
 
-        from kgqa.cli.common import state
-        from kgqa.config import CONFIG_FILE, Config
-        from kgqa.errors import ConfigError
-        from kgqa.project import find_project
         from kgqa.server import ServerSettings, create_app
 
-        cfg = Config.load(find_project(state.project) / CONFIG_FILE)
-        token_env = cfg.get("server.update_token_env")
-        allow = allow_updates or cfg.get("server.allow_updates")
+        cfg = Config.load(find_project(state.project) / CONFIG_FILE).settings
+        token_env = cfg.server.update_token_env
+        allow = allow_updates or cfg.server.allow_updates
         # A read-only server opens the store read-only, so its query workers can open it too.
         token = os.environ.get(token_env) if allow else None
         if allow and not token:
@@ -44,14 +44,14 @@ def register(app: typer.Typer) -> None:
         settings = ServerSettings(
             allow_updates=allow,
             update_token=token,
-            allow_service=allow_service or cfg.get("server.allow_service"),
-            timeout=cfg.get("query.timeout") if timeout is None else timeout,
-            limit=cfg.get("query.limit") if limit is None else limit,
-            workers=cfg.get("server.workers") if workers is None else workers,
-            client_queries=cfg.get("server.client_queries"),
+            allow_service=allow_service or cfg.server.allow_service,
+            timeout=cfg.query.timeout if timeout is None else timeout,
+            limit=cfg.query.limit if limit is None else limit,
+            workers=cfg.server.workers if workers is None else workers,
+            client_queries=cfg.server.client_queries,
         )
-        host = host or cfg.get("server.host")
-        port = port or cfg.get("server.port")
+        host = host or cfg.server.host
+        port = port or cfg.server.port
         app = create_app(engine, settings)
         mode = "read-write (token required)" if allow else "read-only"
         runs = f"{app.state.pool.size} query workers" if app.state.pool else "queries in threads"

@@ -20,13 +20,23 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="Write the policy here (default: <project>/models/policy/policy.pt)."),
     ) -> None:
         """Train when to answer, clarify or abstain; saves the weights and a learning-curve PNG."""
+        # Deferred: the policy imports torch, which every other command would pay for at start-up.
+        from kgqa.dialogue.cases import graph_fingerprint, spec_cases
+        from kgqa.dialogue.session import project_policy_path
         from kgqa.policy.reinforce import TrainSettings
-        from kgqa.policy.training import train_policy
+        from kgqa.policy.training import cache_dir, train_policy
 
         with open_engine() as engine:
             settings = TrainSettings(iterations=iterations, batch_size=batch_size, seed=seed,
-                                     clarify_cost=engine.config.get("dialogue.clarify_cost"))
-            done = train_policy(engine, out=out, settings=settings, restarts=restarts)
+                                     clarify_cost=engine.settings.dialogue.clarify_cost)
+            cache = cache_dir(engine.models_dir)
+            done = train_policy(
+                lambda spec: spec_cases(engine, spec, cache_dir=cache),
+                out or project_policy_path(engine),
+                settings=settings,
+                restarts=restarts,
+                about={"trained_on": str(engine.directory), "graph_fingerprint": graph_fingerprint(engine)},
+            )
         best = done.result.best
         console.print(f"policy: {done.path} (curve: {done.curve})")
         console.print(f"dev: reward {best['reward']:.3f}, accuracy {best['accuracy']:.3f}, "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kgqa.cli.common import console, write_json
+from kgqa.cli.common import console, open_engine, write_json
 from kgqa.cli.train import train_app
 
 
@@ -18,8 +18,8 @@ def translator(
     json_out: Path = typer.Option(None, "--json", help="Write the training report as JSON."),
 ) -> None:
     """Train the question translator on questions synthesized from this project's graph."""
+    # Deferred: the answering pipeline loads only for this command, not at every kgqa start-up.
     from kgqa.answer.context import forget
-    from kgqa.cli.common import open_engine
     from kgqa.translate.train import train_translator
 
     with open_engine() as engine:

@@ -13,7 +13,7 @@ Public objects:
 * :func:`complete` (``engine.complete()``, ``kgqa complete``): train and rewrite the
   inferred graph; ``drop=True`` removes it.
 * :class:`Scorer`: query-time ``score``, ``predict_tails``, ``predict_heads`` from a
-  saved run (``Scorer.load(engine)``, ``Scorer.from_directory(path)``).
+  saved run (``Scorer.load(models_dir)``, ``Scorer.from_directory(path)``).
 * :func:`train_triples` and :class:`TrainingOptions`: train and save a run from plain
   ``(head, relation, tail)`` strings, no store needed.
 * :func:`inferred_confidence` / :func:`inferred_confidences`: the confidence of

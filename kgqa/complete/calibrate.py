@@ -84,6 +84,7 @@ def calibrate(
     progress: bool = True,
 ) -> dict[int, RelationCalibration]:
     """Calibrate every relation on its held-out id triples (``known`` includes them)."""
+    # torch/PyKEEN load on first use, not when the module is imported.
     from kgqa.complete.scoring import KnownIndex, id_mask, top_candidates
 
     rng = np.random.default_rng(seed)

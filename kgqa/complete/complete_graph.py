@@ -6,9 +6,9 @@ triples (:mod:`kgqa.complete.rules`), calibrated to the same target precision.
 
 Example:
     >>> import tempfile
-    >>> from kgqa import Engine
-    >>> engine = Engine.memory()
-    >>> complete(engine)
+    >>> from kgqa.ontology import Ontology
+    >>> from kgqa.store import open_store
+    >>> complete(open_store("oxigraph"), Ontology.from_files([]), Path(tempfile.mkdtemp()), CompleteSection())
     Traceback (most recent call last):
     ...
     kgqa.complete.errors.CompletionError: the graph has no entity-to-entity triples to learn from; load or ingest facts first
@@ -28,15 +28,19 @@ from typing import TYPE_CHECKING, Any
 from kgqa.complete import runs
 from kgqa.complete.errors import CompletionError
 from kgqa.complete.export import asserted_entity_triples, entity_types
+from kgqa.complete.graph import drop_inferred, prediction_quads, write_inferred
 from kgqa.complete.options import TrainingOptions
 from kgqa.complete.positions import ontology_positions
-from kgqa.complete.predict import Prediction
+from kgqa.complete.predict import Prediction, predict_links
 from kgqa.complete.rules import RuleSet
+from kgqa.complete.scorer import Scorer
+from kgqa.complete.train import remove_run, train_triples
+from kgqa.config import CompleteSection
+from kgqa.ontology import Ontology
+from kgqa.store.base import Store
 
 if TYPE_CHECKING:
     from rdflib import URIRef
-
-    from kgqa.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +77,10 @@ class CompletionReport:
 
 
 def complete(
-    engine: Engine,
+    store: Store,
+    ontology: Ontology,
+    models_dir: Path,
+    settings: CompleteSection,
     *,
     model: str | None = None,
     epochs: int | None = None,
@@ -87,22 +94,18 @@ def complete(
 ) -> CompletionReport | int:
     """Train on the asserted graph and replace the inferred graph with calibrated predictions.
 
-    Settings default to the project's ``[complete]`` section. When the previous run's
+    ``settings`` is the project's ``[complete]`` section; the keyword arguments that
+    are not ``None`` override it (``overrides``: any other of its fields). Runs are kept under ``models_dir / "completion"``. When the previous run's
     entities are a subset of today's (and relations unchanged), training fine-tunes
     it unless ``retrain``. ``drop=True`` only removes the inferred graph (the saved
     model stays for query-time scoring) and returns how many quads it held.
     """
-    from kgqa.complete.graph import drop_inferred, prediction_quads, write_inferred
-    from kgqa.complete.predict import predict_links
-    from kgqa.complete.scorer import Scorer
-    from kgqa.complete.train import remove_run, train_triples
-
     if drop:
-        return drop_inferred(engine)
+        return drop_inferred(store)
     start = time.perf_counter()
     started = datetime.now(timezone.utc)
-    options = TrainingOptions.from_config(
-        engine.config,
+    options = TrainingOptions.from_settings(
+        settings,
         model=model,
         epochs=epochs,
         embedding_dim=embedding_dim,
@@ -110,11 +113,11 @@ def complete(
         seed=seed,
         **overrides,
     )
-    triples = asserted_entity_triples(engine)
+    triples = asserted_entity_triples(store)
     if not triples:
         raise CompletionError("the graph has no entity-to-entity triples to learn from; load or ingest facts first")
-    positions = ontology_positions(triples, entity_types(engine), engine.ontology)
-    root = runs.completion_dir(engine)
+    positions = ontology_positions(triples, entity_types(store), ontology)
+    root = runs.completion_dir(models_dir)
     previous = None if retrain else runs.latest_run(root)
     run_dir = root / runs.new_run_id(options.model)
     try:
@@ -126,7 +129,7 @@ def complete(
         embedded = datetime.now(timezone.utc)
         rules, rule_predictions = _rule_predictions(triples, positions[0], options, run_dir)
         write_inferred(
-            engine,
+            store,
             chain(
                 prediction_quads(
                     predictions, run_id=trained.run_id, model_name=options.model, started=started, ended=embedded

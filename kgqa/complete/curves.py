@@ -10,6 +10,7 @@ def plot_curves(
     path: Path, losses: Sequence[float], validation: Sequence[tuple[int, float]], title: str
 ) -> None:
     """Write a PNG with the loss (left axis) and validation MRR at each check (right axis)."""
+    # matplotlib only when a figure is drawn.
     import matplotlib
 
     matplotlib.use("Agg")

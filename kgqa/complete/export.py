@@ -9,15 +9,11 @@ domain relation, not vocabulary bookkeeping (``rdf:``, ``rdfs:``, ``owl:``,
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
-
 from rdflib import URIRef
 
 from kgqa.namespaces import KGQA, NON_ASSERTED_GRAPHS, PROV
 from kgqa.sparql.build import graph_not_in
-
-if TYPE_CHECKING:
-    from kgqa.engine import Engine
+from kgqa.store.base import Store
 
 Triple = tuple[URIRef, URIRef, URIRef]
 
@@ -48,15 +44,15 @@ SELECT DISTINCT ?e ?c WHERE {{
 }}"""
 
 
-def asserted_entity_triples(engine: Engine) -> list[Triple]:
+def asserted_entity_triples(store: Store) -> list[Triple]:
     """Every asserted entity-to-entity triple, sorted (one SPARQL query)."""
-    result = engine.store.query(ENTITY_TRIPLES_QUERY, timeout=None, limit=None)
+    result = store.query(ENTITY_TRIPLES_QUERY, timeout=None, limit=None)
     return sorted((s, p, o) for s, p, o in result.rows)  # type: ignore[misc]
 
 
-def entity_types(engine: Engine) -> dict[URIRef, set[URIRef]]:
+def entity_types(store: Store) -> dict[URIRef, set[URIRef]]:
     """The asserted ``rdf:type`` classes of each typed entity."""
     types: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for e, c in engine.store.query(ENTITY_TYPES_QUERY, timeout=None, limit=None).rows:
+    for e, c in store.query(ENTITY_TYPES_QUERY, timeout=None, limit=None).rows:
         types[e].add(c)  # type: ignore[index]
     return dict(types)

@@ -14,10 +14,9 @@ A new run replaces the whole graph in one atomic step; dropping it leaves the
 asserted graphs exactly as they were.
 
 Example (the confidence of inferred links, for the QA layer):
-    >>> from kgqa import Engine
     >>> from kgqa.namespaces import RES
-    >>> engine = Engine.memory()
-    >>> inferred_confidence(engine, RES.a, RES.r, RES.b) is None
+    >>> from kgqa.store import open_store
+    >>> inferred_confidence(open_store("oxigraph"), RES.a, RES.r, RES.b) is None
     True
 """
 
@@ -33,11 +32,10 @@ from rdflib.namespace import XSD
 
 from kgqa.namespaces import INFERRED_GRAPH, KGQA, PROV
 from kgqa.sparql.build import render_term
-from kgqa.store.base import Quad
+from kgqa.store.base import Quad, Store
 
 if TYPE_CHECKING:
     from kgqa.complete.predict import Prediction
-    from kgqa.engine import Engine
 
 Triple = tuple[URIRef, URIRef, URIRef]
 
@@ -81,15 +79,15 @@ def prediction_quads(
         yield node, KGQA.inferredBy, run, g
 
 
-def write_inferred(engine: Engine, quads: Iterable[Quad]) -> int:
+def write_inferred(store: Store, quads: Iterable[Quad]) -> int:
     """Replace the inferred graph with ``quads`` atomically; returns the number of quads."""
-    return engine.store.replace_graph(INFERRED_GRAPH, quads)
+    return store.replace_graph(INFERRED_GRAPH, quads)
 
 
-def drop_inferred(engine: Engine) -> int:
+def drop_inferred(store: Store) -> int:
     """Remove every inferred link; returns how many quads the graph held."""
-    n = engine.store.count(INFERRED_GRAPH)
-    engine.store.drop_graph(INFERRED_GRAPH)
+    n = store.count(INFERRED_GRAPH)
+    store.drop_graph(INFERRED_GRAPH)
     return n
 
 
@@ -104,7 +102,7 @@ SELECT ?h ?r ?t ?c ?run ?rule WHERE {{
 }} ORDER BY DESC(?c) ?run"""
 
 
-def inferred_provenance(engine: Engine, triples: Sequence[Triple]) -> dict[Triple, tuple[float, str, str | None]]:
+def inferred_provenance(store: Store, triples: Sequence[Triple]) -> dict[Triple, tuple[float, str, str | None]]:
     """For each of ``triples`` that is an inferred link: its best calibrated confidence,
     the run (embedding or rules) that gave it and, for a rule link, the rule. One query
     for the whole batch."""
@@ -113,19 +111,19 @@ def inferred_provenance(engine: Engine, triples: Sequence[Triple]) -> dict[Tripl
     rows = " ".join(f"({render_term(h)} {render_term(r)} {render_term(t)})" for h, r, t in triples)
     query = _PROVENANCE_QUERY.replace("{VALUES}", f"VALUES (?h ?r ?t) {{ {rows} }}")
     out: dict[Triple, tuple[float, str, str | None]] = {}
-    for h, r, t, c, run, rule in engine.store.query(query, timeout=None, limit=None).rows:
+    for h, r, t, c, run, rule in store.query(query, timeout=None, limit=None).rows:
         out.setdefault((h, r, t), (float(c.toPython()), str(run), None if rule is None else str(rule)))  # type: ignore[union-attr]
     return out
 
 
-def inferred_confidences(engine: Engine, triples: Sequence[Triple]) -> dict[Triple, float]:
+def inferred_confidences(store: Store, triples: Sequence[Triple]) -> dict[Triple, float]:
     """Calibrated confidence of each of ``triples`` that is an inferred link (others are absent).
 
     The QA layer uses it to label answers that rest on predicted rather than asserted facts.
     """
-    return {triple: c for triple, (c, _, _) in inferred_provenance(engine, triples).items()}
+    return {triple: c for triple, (c, _, _) in inferred_provenance(store, triples).items()}
 
 
-def inferred_confidence(engine: Engine, head: URIRef, relation: URIRef, tail: URIRef) -> float | None:
+def inferred_confidence(store: Store, head: URIRef, relation: URIRef, tail: URIRef) -> float | None:
     """Calibrated confidence of one inferred link, or ``None`` when it is not inferred."""
-    return inferred_confidences(engine, [(head, relation, tail)]).get((head, relation, tail))
+    return inferred_confidences(store, [(head, relation, tail)]).get((head, relation, tail))

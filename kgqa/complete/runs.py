@@ -18,10 +18,7 @@ import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from kgqa.engine import Engine
+from typing import Any
 
 MODEL_FILE = "model.pt"
 ENTITIES_FILE = "entities.json"
@@ -36,9 +33,9 @@ RULES_FILE = "rules.json"
 LATEST_FILE = "latest"
 
 
-def completion_dir(engine: Engine) -> Path:
-    """The folder of a project's completion runs."""
-    path = engine.models_dir / "completion"
+def completion_dir(models_dir: Path) -> Path:
+    """The folder of the completion runs under a project's ``models_dir``."""
+    path = models_dir / "completion"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

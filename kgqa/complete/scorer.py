@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from rdflib import URIRef
@@ -30,9 +30,6 @@ from rdflib import URIRef
 from kgqa.complete import runs
 from kgqa.complete.calibrate import RelationCalibration
 from kgqa.complete.errors import CompletionError
-
-if TYPE_CHECKING:
-    from kgqa.engine import Engine
 
 Label = Any  # URIRef for graph runs, str for string runs
 Ranked = list[tuple[Label, float, float | None]]
@@ -42,6 +39,7 @@ class Scorer:
     """Scores links with the model of one completion run."""
 
     def __init__(self, directory: Path) -> None:
+        # torch/PyKEEN load on first use, not when the module is imported.
         import torch
 
         from kgqa.complete.scoring import KnownIndex, id_mask
@@ -81,9 +79,9 @@ class Scorer:
         return cls(directory)
 
     @classmethod
-    def load(cls, engine: Engine) -> Scorer | None:
-        """The scorer of the project's latest completion run, or ``None`` if it has none."""
-        run = runs.latest_run(runs.completion_dir(engine))
+    def load(cls, models_dir: Path) -> Scorer | None:
+        """The scorer of the latest completion run under a project's ``models_dir``, or ``None``."""
+        run = runs.latest_run(runs.completion_dir(models_dir))
         return cls(run) if run is not None else None
 
     # -- look-ups ------------------------------------------------------------------
@@ -120,6 +118,7 @@ class Scorer:
 
     def score_many(self, triples: Sequence[tuple[Any, Any, Any]]) -> np.ndarray:
         """Raw scores of many triples in one batch (NaN where a label is unknown)."""
+        # torch/PyKEEN load on first use, not when the module is imported.
         from kgqa.complete.scoring import score_triples
 
         ids = [self._ids(h, r, t) for h, r, t in triples]
@@ -175,6 +174,7 @@ class Scorer:
         Candidates are the relation's allowed ``side`` entities, minus the anchor
         itself and, with ``filter_known``, minus known triples.
         """
+        # torch/PyKEEN load on first use, not when the module is imported.
         from kgqa.complete.scoring import top_candidates
 
         return top_candidates(

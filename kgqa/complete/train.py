@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kgqa.complete import runs
+from kgqa.complete.calibrate import calibrate
+from kgqa.complete.curves import plot_curves
 from kgqa.complete.errors import CompletionError
 from kgqa.complete.options import TrainingOptions
 from kgqa.complete.positions import observed_positions
@@ -99,6 +101,7 @@ def fit(
     ``recipe`` replaces the model's registered recipe (see :mod:`kgqa.complete.recipes`),
     e.g. to rerun a published configuration.
     """
+    # torch/PyKEEN load on first use, not when the module is imported.
     import torch
     from pykeen.pipeline import pipeline
 
@@ -197,6 +200,7 @@ def _steps_per_epoch_batch(batch_size: int, num_triples: int) -> int:
 
 
 def _freeze_heap_callback_class() -> type:
+    # torch/PyKEEN load on first use, not when the module is imported.
     from pykeen.training.callbacks import TrainingCallback
 
     class FreezeHeap(TrainingCallback):
@@ -213,6 +217,7 @@ def _make_model(
     loss_kwargs: dict[str, Any] | None,
     model_kwargs: dict[str, Any],
 ) -> Model:
+    # torch/PyKEEN load on first use, not when the module is imported.
     from pykeen.models import model_resolver
     from pykeen.utils import set_random_seed
 
@@ -231,6 +236,7 @@ def _make_model(
 
 def _with_inverse_triples(factory: CoreTriplesFactory) -> CoreTriplesFactory:
     """The same triples, flagged so that PyKEEN also trains on (t, r⁻¹, h)."""
+    # torch/PyKEEN load on first use, not when the module is imported.
     from pykeen.triples import CoreTriplesFactory, TriplesFactory
 
     if factory.create_inverse_triples:
@@ -251,6 +257,7 @@ def _copy_parameters(source: Model, target: Model) -> None:
     to the id mapping); their old rows are copied and the new rows keep their
     fresh initialisation.
     """
+    # torch/PyKEEN load on first use, not when the module is imported.
     import torch
 
     old = source.state_dict()
@@ -286,6 +293,7 @@ def train_triples(
     ``options.epochs``).
     ``kind`` is ``"iri"`` when labels are IRIs (the scorer then returns URIRefs).
     """
+    # torch/PyKEEN load on first use, not when the module is imported.
     from pykeen.triples import TriplesFactory
 
     options = options or TrainingOptions()
@@ -325,8 +333,6 @@ def train_triples(
     allowed_tails = _ids_by_relation(tails, e2id, r2id)
     known = np.concatenate([tf.mapped_triples.numpy() for tf in (tf_train, tf_valid, tf_test)])
     held_out = np.concatenate([tf_valid.mapped_triples.numpy(), tf_test.mapped_triples.numpy()])
-
-    from kgqa.complete.calibrate import calibrate
 
     calibration = calibrate(
         fitted.model,
@@ -385,6 +391,7 @@ def _compatible_previous(previous: Path | None, entities: set[str], relations: s
 
 
 def _load_model(run_dir: Path) -> Model:
+    # torch/PyKEEN load on first use, not when the module is imported.
     import torch
 
     return torch.load(run_dir / runs.MODEL_FILE, weights_only=False)
@@ -410,9 +417,8 @@ def _save(
     kind: str,
     started: datetime,
 ) -> None:
+    # torch/PyKEEN load on first use, not when the module is imported.
     import torch
-
-    from kgqa.complete.curves import plot_curves
 
     d = run.directory
     torch.save(fitted.model, d / runs.MODEL_FILE)

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
+from kgqa.datasets import shared_dir
 from kgqa.errors import KgqaError
 from kgqa.namespaces import entity_iri, slug
 
@@ -93,8 +94,8 @@ class Question:
 
 
 def default_root() -> Path:
-    """``../shared/metaqa`` next to the repository (present on the development machine)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "metaqa"
+    """Where MetaQA is read without ``--data`` (see :func:`kgqa.datasets.shared_dir`)."""
+    return shared_dir("metaqa")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kgqa.datasets import shared_dir
 from kgqa.errors import KgqaError
 
 
@@ -50,8 +51,8 @@ class Entry:
 
 
 def default_root() -> Path:
-    """``../shared/webnlg`` next to the repository (present on the development machine only)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "webnlg"
+    """Where WebNLG is read without ``--data`` (see :func:`kgqa.datasets.shared_dir`)."""
+    return shared_dir("webnlg")
 
 
 def parse_triple(text: str) -> Triple:

@@ -115,7 +115,7 @@ def graph_engine(engine: Engine, facts: Graph) -> Iterator[Engine]:
     other = Engine.memory(config=engine.config.overrides())
     ontology = engine.sparql("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph=ONTOLOGY_GRAPH, limit=None).graph
     other.store.replace_graph(ONTOLOGY_GRAPH, ((s, p, o, ONTOLOGY_GRAPH) for s, p, o in ontology))
-    other.__dict__.pop("ontology", None)
+    other.invalidate()
     # In a fixed order: the store's row order (and so the linker's tie-breaks) follows insertion.
     other.store.replace_graph(DEFAULT_FACTS_GRAPH, ((s, p, o, DEFAULT_FACTS_GRAPH) for s, p, o in sorted(facts)))
     if translator_dir(engine).is_dir():

@@ -32,12 +32,12 @@ from collections import defaultdict
 import numpy as np
 from rdflib import URIRef
 
+from kgqa.english import plural
 from kgqa.linking.entities import EntityFacts
 from kgqa.linking.labels import LabelIndex, fold
 from kgqa.linking.mentions import Detection, detect
 from kgqa.linking.rank import CandidateRanker, Encode
 from kgqa.ontology import Ontology
-from kgqa.translate.english import plural
 
 
 def ontology_words(ontology: Ontology) -> tuple[frozenset[str], dict[str, frozenset[URIRef]]]:

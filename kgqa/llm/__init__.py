@@ -67,7 +67,7 @@ def _llama_cpp(config: Config) -> LLM:
 
 def get_llm(config: Config) -> LLM | None:
     """The LLM ``[llm] backend`` names, or ``None`` when it is empty (the default)."""
-    name = config.get("llm.backend")
+    name = config.settings.llm.backend
     if not name:
         return None
     return BACKENDS.get(name)(config)

@@ -38,7 +38,7 @@ class LlamaChat:
 
     @classmethod
     def from_config(cls, config: Config) -> LlamaChat:
-        return cls(config.get("llm.model"))
+        return cls(config.settings.llm.model)
 
     def chat(self, messages: list[Message], *, max_tokens: int | None = None, temperature: float | None = None) -> str:
         """The assistant's reply to ``messages`` (temperature 0 unless given)."""

@@ -41,7 +41,8 @@ class OpenAIChat:
 
     @classmethod
     def from_config(cls, config: Config) -> OpenAIChat:
-        return cls(config.get("llm.url"), config.get("llm.model"), os.environ.get(config.get("llm.api_key_env")))
+        llm = config.settings.llm
+        return cls(llm.url, llm.model, os.environ.get(llm.api_key_env))
 
     def chat(self, messages: list[Message], *, max_tokens: int | None = None, temperature: float | None = None) -> str:
         """The assistant's reply to ``messages`` (temperature 0 unless given)."""

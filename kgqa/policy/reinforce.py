@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from kgqa.dialogue.episodes import Case, Step, evaluate, run_episode
 from kgqa.dialogue.simulator import SimulatedUser
@@ -118,8 +119,6 @@ def train_reinforce(
     history: list[dict[str, Any]] = [{"iteration": 0, "train_reward": float("nan"), **{f"dev_{k}": v for k, v in best.items()}}]
     iterations = range(1, settings.iterations + 1)
     if progress:
-        from tqdm import tqdm
-
         iterations = tqdm(iterations, desc="policy", unit="it")
     for it in iterations:
         batch = [rng.choice(train_cases) for _ in range(settings.batch_size)]
@@ -176,6 +175,7 @@ def train_restarts(
 
 def plot_curve(result: TrainResult, path: str, title: str = "dialogue policy (REINFORCE)") -> None:
     """Save the learning curve: batch reward per iteration and dev reward / clarification rate."""
+    # matplotlib only when a figure is drawn.
     import matplotlib
 
     matplotlib.use("Agg")

@@ -89,12 +89,14 @@ class LearnedPolicy:
     """The trained policy network, acting greedily (``path`` defaults to the shipped policy)."""
 
     def __init__(self, path: str | Path | None = None, network: Any = None) -> None:
+        # torch loads only when a learned policy is used, not when strategies are listed.
         from kgqa.policy.network import DEFAULT_POLICY, load_policy
 
         self.net, self.meta = (network, {}) if network is not None else load_policy(path or DEFAULT_POLICY)
 
     def probabilities(self, state: DialogueState) -> dict[str, float]:
         """The policy's probability of each action in ``state``."""
+        # torch loads only when a learned policy is used, not when strategies are listed.
         import torch
 
         with torch.no_grad():

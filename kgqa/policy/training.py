@@ -7,21 +7,27 @@ threshold baseline) uses other seeds; the benchmark's held-out set uses the
 graph's ``heldout`` entities and yet another synthetic graph, so no entity of it
 was seen in training. The policy, its JSON description and the learning curve go
 to ``<project>/models/policy/``.
+
+The dialogues come from a :data:`CaseSource`: the caller binds
+:func:`kgqa.dialogue.cases.spec_cases` to its project, so this module knows the
+dialogues, not the engine that observed them.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kgqa.dialogue.cases import CaseSpec, graph_fingerprint, spec_cases
+from kgqa.dialogue.cases import CaseSpec
+from kgqa.dialogue.episodes import Case
 from kgqa.policy.network import save_policy
 from kgqa.policy.reinforce import TrainResult, TrainSettings, plot_curve, train_restarts
 
-if TYPE_CHECKING:
-    from kgqa.engine import Engine
+#: The simulated dialogues a :class:`CaseSpec` names, observed through the answering pipeline.
+CaseSource = Callable[[CaseSpec], list[Case]]
 
 TRAIN = CaseSpec("train", seed=1, n=400, synthetic_seed=1001, synthetic_n=600)
 DEV = CaseSpec("train", seed=2, n=200, synthetic_seed=1002, synthetic_n=300)
@@ -38,40 +44,40 @@ class PolicyTraining:
     cases: int
 
 
-def cache_dir(engine: Engine) -> Path:
-    return engine.models_dir / "policy" / "cache"
+def cache_dir(models_dir: Path) -> Path:
+    """Where observed dialogues are cached, under a project's ``models_dir``."""
+    return models_dir / "policy" / "cache"
 
 
 def train_policy(
-    engine: Engine,
+    cases: CaseSource,
+    out: Path,
     *,
-    out: str | Path | None = None,
-    settings: TrainSettings | None = None,
+    settings: TrainSettings,
     train: CaseSpec = TRAIN,
     dev: CaseSpec = DEV,
     restarts: int = 3,
+    about: Mapping[str, Any] | None = None,
     progress: bool = True,
 ) -> PolicyTraining:
-    """Train on ``train`` from ``restarts`` seeds, keep the weights best on ``dev``, save to ``out``
-    (default: the project's policy)."""
+    """Train on ``train`` from ``restarts`` seeds, keep the weights best on ``dev``, save to ``out``.
+
+    ``about`` (what the policy was trained on) heads the JSON description saved beside it.
+    """
+    # torch: the network's library, loaded only when a policy trains.
     import torch
 
-    from kgqa.dialogue.session import project_policy_path
-
-    settings = settings or TrainSettings(clarify_cost=engine.config.get("dialogue.clarify_cost"))
-    path = Path(out) if out else project_policy_path(engine)
     started = time.perf_counter()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny network: threads only add overhead
     try:
-        train_cases = spec_cases(engine, train, cache_dir=cache_dir(engine), progress=progress)
-        dev_cases = spec_cases(engine, dev, cache_dir=cache_dir(engine), progress=progress)
+        train_cases = cases(train)
+        dev_cases = cases(dev)
         result = train_restarts(train_cases, dev_cases, settings, restarts, progress=progress)
     finally:
         torch.set_num_threads(threads)
     info: dict[str, Any] = {
-        "trained_on": str(engine.directory or "in-memory engine"),
-        "graph_fingerprint": graph_fingerprint(engine),
+        **(about or {}),
         "train": train.key(),
         "dev": dev.key(),
         "train_cases": len(train_cases),
@@ -81,10 +87,10 @@ def train_policy(
         "settings": result.settings,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    save_policy(result.network, path, info)
-    curve = path.with_name(path.stem + "_curve.png")
+    save_policy(result.network, out, info)
+    curve = out.with_name(out.stem + "_curve.png")
     plot_curve(result, str(curve))
-    return PolicyTraining(result, path, curve, len(train_cases))
+    return PolicyTraining(result, out, curve, len(train_cases))
 
 
 def quick(spec: CaseSpec, factor: float) -> CaseSpec:

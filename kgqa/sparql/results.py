@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -187,6 +187,6 @@ def is_term(value: object) -> bool:
     return isinstance(value, (URIRef, BNode, Literal))
 
 
-def rows_from_dicts(vars: Sequence[str], bindings: Sequence[dict[str, Node]]) -> list[Row]:
+def rows_from_dicts(vars: Sequence[str], bindings: Sequence[Mapping[str, Node]]) -> list[Row]:
     """Rows ordered by ``vars`` from binding dicts (missing -> None)."""
     return [tuple(b.get(v) for v in vars) for b in bindings]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import overload
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -9,6 +11,10 @@ from rdflib.term import Node
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+@overload
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node: ...
+@overload
+def to_rdflib(term: None) -> None: ...
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Node | None:
     """An rdflib term for a pyoxigraph term (``None`` stays ``None``)."""
     if term is None:

@@ -17,11 +17,15 @@ Example:
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 from kgqa.registry import Registry
+from kgqa.store.base import Store
 
-STORES: Registry = Registry("store")
+#: Store backends by name; each is called with the options of :func:`open_store`.
+STORES: Registry[Callable[..., Store]] = Registry("store")
 
 
 #: The built-in backends' modules, imported (so that they register themselves) only when asked for:
@@ -29,10 +33,8 @@ STORES: Registry = Registry("store")
 _BUILT_IN = {"oxigraph": "kgqa.store.oxigraph", "endpoint": "kgqa.store.endpoint"}
 
 
-def open_store(backend: str, **options: Any):
+def open_store(backend: str, **options: Any) -> Store:
     """Open a store by backend name, e.g. ``open_store("oxigraph", path="...")``."""
-    import importlib
-
     if backend in _BUILT_IN:
         importlib.import_module(_BUILT_IN[backend])
     else:  # a plugin, or a typo: the registry lists the known names

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -60,20 +61,19 @@ class OxigraphStore(Store):
         timeout: float | None = DEFAULT_TIMEOUT_S,
         limit: int | None = DEFAULT_LIMIT,
     ) -> QueryResult:
-        kwargs: dict[str, object] = {}
-        if graph is not None:
-            if not self.has_graph(graph):
-                raise GraphNotFound(f"graph <{graph}> does not exist in {self.location}")
-            kwargs["default_graph"] = graph_node(graph)
-        else:
-            kwargs["use_default_graph_as_union"] = True
+        if graph is not None and not self.has_graph(graph):
+            raise GraphNotFound(f"graph <{graph}> does not exist in {self.location}")
+        # Without a graph, the query sees the union of all graphs.
+        default_graph = graph_node(graph) if graph is not None else None
         # A VALUES row rather than Oxigraph's substitutions, which refuse variables
         # the query does not project (e.g. under COUNT).
         query = bind_values(query, bindings or {})
 
         def work(cancel: threading.Event) -> QueryResult:
             try:
-                raw = self._store.query(query, **kwargs)
+                raw = self._store.query(
+                    query, default_graph=default_graph, use_default_graph_as_union=default_graph is None
+                )
                 return _materialise(raw, cancel, limit)
             except SyntaxError as exc:
                 raise QueryError(f"SPARQL syntax error: {one_line(exc)}") from None
@@ -91,7 +91,10 @@ class OxigraphStore(Store):
         result = self._store.query(
             "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=graph_node(graph)
         )
-        return int(next(iter(result))["n"].value)
+        assert isinstance(result, ox.QuerySolutions)  # a SELECT query
+        count = next(iter(result))["n"]
+        assert isinstance(count, ox.Literal)
+        return int(count.value)
 
     # -- writing -----------------------------------------------------------------
     def _check_writable(self) -> None:
@@ -114,8 +117,12 @@ class OxigraphStore(Store):
 
     def add(self, quads: Iterable[Quad]) -> int:
         self._check_writable()
+        # cast: a Literal subject or predicate is rejected by pyoxigraph (TypeError), not by the types.
         batch = [
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph_node(g)) for s, p, o, g in quads
+            ox.Quad(
+                cast(ox.NamedNode, to_oxigraph(s)), cast(ox.NamedNode, to_oxigraph(p)), to_oxigraph(o), graph_node(g)
+            )
+            for s, p, o, g in quads
         ]
         with self._write_lock:
             self._store.extend(batch)  # one transaction: all or nothing
@@ -132,12 +139,10 @@ class OxigraphStore(Store):
         path = Path(path)
         rdf_format = oxigraph_format(path, fmt)
         count = read_checked(path, rdf_format)
-        kwargs: dict[str, object] = {"format": rdf_format, "base_iri": base_iri(path)}
-        if graph is not None:
-            kwargs["to_graph"] = graph_node(graph)
         with self._write_lock, open_rdf(path) as fh:
             try:
-                self._store.bulk_load(fh, **kwargs)
+                to_graph = graph_node(graph) if graph is not None else None
+                self._store.bulk_load(fh, format=rdf_format, base_iri=base_iri(path), to_graph=to_graph)
             except (SyntaxError, ValueError) as exc:  # validated above; kept for races with the file
                 raise RDFSyntaxError(f"{path}: {one_line(exc)}") from None
         return count
@@ -156,12 +161,14 @@ class OxigraphStore(Store):
         self._store = None  # type: ignore[assignment]
 
 
-def _materialise(raw: object, cancel: threading.Event, limit: int | None) -> QueryResult:
+def _materialise(
+    raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, cancel: threading.Event, limit: int | None
+) -> QueryResult:
     if isinstance(raw, ox.QueryBoolean):
         return AskResult(bool(raw))
     if isinstance(raw, ox.QuerySolutions):
         names = [v.value for v in raw.variables]
-        rows = []
+        rows: list[tuple[Node | None, ...]] = []
         truncated = False
         for solution in raw:
             if cancel.is_set():

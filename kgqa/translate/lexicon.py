@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 
 from kgqa.ontology import Ontology, Property
-from kgqa.translate.english import base_verb, is_past_form, plural
+from kgqa.english import base_verb, is_past_form, plural
 
 PREPOSITIONS = frozenset("of by in on at to from with for into about as through under over near".split())
 BE = frozenset("is was are were".split())

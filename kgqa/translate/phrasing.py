@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 from rdflib import URIRef
 
-from kgqa.translate.english import gerund, past_participle, past_tense, plural
+from kgqa.english import gerund, past_participle, past_tense, plural
 from kgqa.translate.lexicon import ClassName, Phrase, PropertyWords, Side
 from kgqa.translate.structure import Hop
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from rdflib import XSD, Literal
 
-from kgqa.translate.english import IRREGULAR_PLURALS
+from kgqa.english import IRREGULAR_PLURALS
 
 _MONTHS = "January February March April May June July August September October November December".split()
 _UNCHANGED_PLURALS = ("series", "species", "people", "media", "data")

@@ -28,6 +28,7 @@ import typer
 
 from kgqa.bench.metaqa.run import PUBLISHED, memory_mb, run_benchmark, summarize_latency
 from kgqa.bench.metaqa.workspace import KB_FILES, Workspace, default_cache
+from kgqa.bench.report import Report
 from kgqa.datasets.metaqa import MetaQAError, default_root
 
 ENTITY_MODES = ("given", "linked")
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
         kb: str = typer.Option("full,half", help="full, half or both (comma-separated)."),
         hops: str = typer.Option("1,2,3", help="Hop counts to score, comma-separated."),
         entity: str = typer.Option("given,linked", help="given (bracketed topic), linked, or both."),
-        kb_dir: Path = typer.Option(None, help="KB and dev questions to train on (default: --data if it has kb.txt, else ../shared/metaqa)."),
+        kb_dir: Path = typer.Option(None, help="KB and dev questions to train on (default: --data if it has kb.txt, else $KGQA_DATA/metaqa or ../shared/metaqa)."),
         cache: Path = typer.Option(default_cache(), help="Where trained artifacts are kept."),
         threads: int = typer.Option(2, help="Torch threads for training and scoring."),
         latency_sample: int = typer.Option(300, help="Questions timed one at a time, per KB."),
@@ -72,9 +73,8 @@ def register(app: typer.Typer) -> None:
         json_path: Path = typer.Option(None, "--json", help="Also write the figures as JSON."),
     ) -> None:
         """MetaQA Hits@1 per hop (full / half KB, topic given / linked), ablation, speed, memory."""
+        # Deferred: torch loads only when this benchmark runs.
         import torch
-
-        from kgqa.bench.report import Report
 
         torch.set_num_threads(threads)
         hop_list = [int(h) for h in _choices(hops, ("1", "2", "3"), "--hops")]

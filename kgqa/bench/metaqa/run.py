@@ -17,9 +17,10 @@ from kgqa.bench.metaqa.link import TopicLinker, first_hop_ask
 from kgqa.bench.metaqa.memory import simulated_train_facts
 from kgqa.bench.metaqa.translator import MetaQATranslator
 from kgqa.bench.metaqa.workspace import Workspace
-from kgqa.bench.report import percentile, peak_rss_mb
+from kgqa.bench.report import peak_rss_mb, percentile
 from kgqa.datasets import metaqa
 from kgqa.errors import KgqaError
+from kgqa.linking import LabelIndex
 
 #: Published Hits@1 (1 / 2 / 3 hops, official test split), printed beside ours.
 PUBLISHED = {
@@ -125,8 +126,6 @@ def run_benchmark(
             answerer.ablate = kb == "half" and mode == "given"
             linker = None
             if mode == "linked":
-                from kgqa.linking import LabelIndex
-
                 linker = TopicLinker(
                     LabelIndex.from_store(engine.store), translator.readings, first_hop_ask(engine), translator.known
                 )

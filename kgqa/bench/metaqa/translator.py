@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kgqa.translate import QueryStructure
+from kgqa.translate.minilm import get_numpy_encoder
 from kgqa.translate.model import DEFAULT_ENCODER, Reading, Translator
 
 SEEN_FILE = "seen.json"
@@ -64,8 +65,6 @@ class MetaQATranslator:
 
     def forget_encodings(self) -> None:
         """Empty the encoder's text cache, so the next questions are encoded as if new."""
-        from kgqa.translate.minilm import get_numpy_encoder
-
         get_numpy_encoder(self.model.config.get("encoder", DEFAULT_ENCODER)).clear_cache()
 
     def known(self, question: str) -> list[tuple[QueryStructure, float]] | None:

@@ -28,17 +28,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kgqa.bench.metaqa.memory import AnswerPriors, Example, training_facts
+from kgqa.bench.metaqa.rules import RULE_LENGTH, SAME_NAME, RuleModel
 from kgqa.bench.metaqa.supervision import KBGraph, Lexicon, derive_structures, training_pairs
 from kgqa.bench.metaqa.translator import MetaQATranslator
+from kgqa.complete.graph import prediction_quads
+from kgqa.complete.options import TrainingOptions
+from kgqa.complete.predict import Prediction
 from kgqa.datasets import metaqa
+from kgqa.engine import Engine
 from kgqa.namespaces import INFERRED_GRAPH
 from kgqa.ontology import Ontology, bundled_ontology
 from kgqa.translate import QueryStructure
 
 if TYPE_CHECKING:
-    from kgqa.bench.metaqa.rules import RuleModel
-    from kgqa.complete import Scorer, TrainingOptions
-    from kgqa.engine import Engine
+    from kgqa.complete.scorer import Scorer
 
 KB_FILES = {"full": "kb.txt", "half": "kb_half.txt"}
 #: Bumped when the way an artifact is built changes, so old caches are not reused.
@@ -70,8 +73,6 @@ def completion_options(threads: int) -> TrainingOptions:
     and SimplE under sampled negatives did not learn here (test MRR 0.002).
     Predicted links are kept from a calibrated precision of 0.5.
     """
-    from kgqa.complete import TrainingOptions
-
     return TrainingOptions(
         model="TransE",
         embedding_dim=64,
@@ -116,8 +117,6 @@ class Workspace:
     def engine(self, kb: str, variant: str = "") -> Engine:
         """The kgqa project holding ``kb`` (loaded once, then opened from disk); a ``variant``
         gets a project of its own, so its inferred graph does not replace the main one's."""
-        from kgqa.engine import Engine
-
         project = self.cache / kb / ("project" + (f"-{variant}" if variant else ""))
         marker = project / f"loaded-{self._kb_digest(kb)}"
         if not marker.exists():
@@ -169,7 +168,9 @@ class Workspace:
     # -- completion ------------------------------------------------------------------
     def scorer(self, kb: str = "half") -> Scorer:
         """The completion run trained on ``kb`` (PyKEEN through :mod:`kgqa.complete`)."""
-        from kgqa.complete import Scorer, train_triples
+        # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
+        from kgqa.complete.scorer import Scorer
+        from kgqa.complete.train import train_triples
 
         options = self.completion or completion_options(self.threads)
         # Threads change speed, not the model: they stay out of the cache key.
@@ -197,8 +198,6 @@ class Workspace:
     def rules(self, kb: str, facts: Sequence[metaqa.Triple], label: str = "") -> RuleModel:
         """Rules mined from ``kb`` plus ``facts`` (what the training answers state; cached as JSON;
         ``label`` names the setting in :attr:`timings`, default ``kb``)."""
-        from kgqa.bench.metaqa.rules import RULE_LENGTH, RuleModel
-
         label = label or kb
         triples = list(dict.fromkeys([*self.triples(kb), *facts]))
         path = self.cache / kb / f"rules-{_digest(RULES_VERSION, RULE_LENGTH, self._kb_digest(kb), list(facts))}.json"
@@ -235,10 +234,6 @@ class Workspace:
         """Fill the store's inferred graph (once per input): the training answers' facts the KB
         lacks (confidence 1) and the rule links of confidence :data:`MATERIALISE` or more
         (``label`` names the setting in :attr:`timings`, default ``kb``)."""
-        from kgqa.bench.metaqa.rules import SAME_NAME
-        from kgqa.complete.graph import prediction_quads
-        from kgqa.complete.predict import Prediction
-
         label = label or kb
         key = _digest(RULES_VERSION, MATERIALISE, facts, sorted(str(r) for rs in rules.rules.values() for r in rs))
         marker = Path(engine.directory) / f"inferred-{key}"

@@ -1,9 +1,9 @@
-"""Just enough English morphology to phrase questions from an ontology's words.
+"""Just enough English morphology for the words ontologies use.
 
-Synthesizing training questions turns lexicalisations into many surface forms:
-plurals of class names ("which *books*"), the base form of a verb for do-support
-("which books did X *write*?") and its past tense ("who *wrote* X?"). A small
-table of irregular verbs plus the regular rules covers the words ontologies use.
+Linking, question synthesis and verbalization turn lexicalisations into surface
+forms: plurals of class names ("which *books*"), the base form of a verb for
+do-support ("which books did X *write*?") and its past tense ("who *wrote* X?"). A
+small table of irregular verbs plus the regular rules covers the words ontologies use.
 
 Example:
     >>> plural("city"), plural("person"), plural("series")
