@@ -305,3 +305,8 @@ def test_the_second_gold_domains_plain_ontology() -> None:
     assert v.fact(fact("Everest", "Mount Everest", mt + "namedAfter", "GE", "George Everest")) == (
         "Mount Everest is named after George Everest."
     )
+    # A noun property continues a chain with "whose"; several subjects of one object share it.
+    about = fact("ITA", "Into Thin Air", mt + "about", "Everest", "Mount Everest")
+    himalaya = [fact(m, label, mt + "mountainRange", "Him", "Himalayas") for m, label in [("Everest", "Mount Everest"), ("K2", "K2")]]
+    assert v.facts([about, himalaya[0]]) == "Into Thin Air's main subject is Mount Everest, whose mountain range is Himalayas."
+    assert v.facts(himalaya) == "The mountain range of Mount Everest and K2 is Himalayas."

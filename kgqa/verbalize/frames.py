@@ -70,12 +70,14 @@ _AGENT_SUFFIXES = (("er", ""), ("er", "e"), ("or", ""), ("or", "e"), ("ier", "y"
 @dataclass(frozen=True)
 class Frame:
     """A way of saying a property: ``template`` with ``{s}`` and ``{o}``; ``plural`` for several
-    objects; ``noun``, for the noun frames, the noun phrase they say ("record label")."""
+    objects; ``noun``, for the noun frames, the noun phrase they say ("record label"), and
+    ``subjects``, their template for several subjects of one object ("the record label of {s} is {o}")."""
 
     kind: str
     template: str
     plural: str = ""
     noun: str = ""
+    subjects: str = ""
 
 
 @dataclass(frozen=True)
@@ -220,12 +222,13 @@ def _nouns(label: str, words: tuple[Word, ...]) -> list[Frame]:
         [*texts[:at], plural(texts[at]), *texts[at + 1 :]]
     )
     one, be, a = (many, "are", "") if head.tag == "NNS" else (label, "is", f"{_article(label)} ")
+    shared = f"the {one} of {{s}} {be} {{o}}"
     return [
-        Frame("possessive", f"{{s}}'s {one} {be} {{o}}", f"{{s}}'s {many} are {{o}}", label),
-        Frame("the-of", f"the {one} of {{s}} {be} {{o}}", f"the {many} of {{s}} are {{o}}", label),
+        Frame("possessive", f"{{s}}'s {one} {be} {{o}}", f"{{s}}'s {many} are {{o}}", label, shared),
+        Frame("the-of", f"the {one} of {{s}} {be} {{o}}", f"the {many} of {{s}} are {{o}}", label, shared),
         Frame("has-of", f"{{s}} has {a}{one} of {{o}}", f"{{s}} has {many} of {{o}}", label),
-        Frame("is-the", f"{{o}} is the {label} of {{s}}", f"{{o}} are the {many} of {{s}}", label),
-        Frame("is-a", f"{{o}} is {a}{one} of {{s}}", f"{{o}} are {many} of {{s}}", label),
+        Frame("is-the", f"{{o}} is the {label} of {{s}}", f"{{o}} are the {many} of {{s}}", label, shared),
+        Frame("is-a", f"{{o}} is {a}{one} of {{s}}", f"{{o}} are {many} of {{s}}", label, shared),
     ]
 
 

@@ -60,8 +60,10 @@ def _doubled(doc: Any) -> list[str]:
 def _subject_is_plural(subject: Any) -> bool | None:
     """True for "A and B" or a plural common noun, False for a singular one; ``None`` when a
     name's number cannot be told ("The Gods Themselves")."""
-    chain = [subject]  # "A, B and C": conjuncts hang from the subject (not from a possessor, "A and B's X")
-    while conj := [c for c in chain[-1].children if c.dep_ == "conj"]:
+    # "A, B and C": conjuncts hang from the subject (not from a possessor, "A and B's X"); the
+    # parser may read "A, B" as an apposition before the conjuncts.
+    chain = [subject]
+    while conj := [c for c in chain[-1].children if c.dep_ in ("conj", "appos")]:
         chain.append(conj[0])
     if len(chain) > 1 and any(c.dep_ == "cc" and c.text.lower() == "and" for t in chain for c in t.children):
         return True

@@ -42,6 +42,7 @@ Shape = tuple[tuple[str, int, int], ...]
 _MAX_ORDERINGS = 5040
 _ARTICLE = re.compile(r"(?:^|(?<=\s))(the|The)\s$")
 _ALPHA = re.compile(r"[^\W\d_]+")
+_GENDERED = re.compile(r"\b(?:he|she|his|her|hers|him|himself|herself)\b", re.IGNORECASE)
 #: A full stop that ends a title or an initial, not a sentence ("Mr. Akhigbe", "A. T. Johnson").
 _ABBREVIATION = re.compile(r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Capt|Lt|Sgt|[A-Z])\.$")
 
@@ -261,7 +262,9 @@ class Lexicon:
         if key not in self.candidates:
             return None
         if key not in self._best:
-            self._best[key] = most_typical(self.candidates[key])
+            # A gendered pronoun was said of the old entity; the new one's gender is not known.
+            neutral = Counter({t: n for t, n in self.candidates[key].items() if not _GENDERED.search(t)})
+            self._best[key] = most_typical(neutral or self.candidates[key])
         return self._best[key]
 
     def support(self, key: Shape) -> int:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from kgqa.verbalize.lexicon import plural_subject
 from kgqa.verbalize.text import capitalise, end_sentence, join_list
 
+_POSSESSIVE = "{s}'s "
 #: At most this many statements share one sentence through "and".
 MAX_CONJOINED = 3
 #: At most this many relative clauses follow one another.
@@ -62,6 +63,11 @@ class Statement:
     @property
     def subject_first(self) -> bool:
         return self.template.startswith("{s} ")
+
+    @property
+    def possessive(self) -> bool:
+        """True for "{s}'s ... {o}" (said after a name as "whose ...")."""
+        return self.template.startswith(_POSSESSIVE)
 
     def _template(self) -> str:
         return plural_subject(self.template) if len(self.subjects) > 1 else self.template
@@ -105,8 +111,12 @@ def realise(statements: list[Statement], relative: Callable[[Statement], str]) -
             if nxt is None:
                 break
             used.add(nxt)
-            text += f", {relative(last)} {statements[nxt].predicate_part()}"
-            last = statements[nxt]
+            following = statements[nxt]
+            if following.subject_first:
+                text += f", {relative(last)} {following.predicate_part()}"
+            else:  # "{s}'s mountain range is {o}": "..., whose mountain range is Himalayas"
+                text += f", whose {following._fill(following._template()[len(_POSSESSIVE):])}"
+            last = following
         sentences.append(end_sentence(capitalise(text)))
     return " ".join(sentences)
 
@@ -136,6 +146,6 @@ def _continuation(statements: list[Statement], used: set[int], last: Statement) 
     if last.object_key is None or not last.template.endswith("{o}"):
         return None
     for k, st in enumerate(statements):
-        if k not in used and st.subject_first and st.subject_key == last.object_key:
+        if k not in used and (st.subject_first or st.possessive) and st.subject_key == last.object_key:
             return k
     return None

@@ -126,8 +126,10 @@ class Verbalizer:
             template = self.template(f.predicate)
             same_subject = [g for g in by_sp[f.subject, f.predicate] if g not in done]
             same_object = [g for g in by_po[f.predicate, f.object] if g not in done]
-            if len(same_object) > len(same_subject) and template.startswith("{s} "):
+            if len(same_object) > len(same_subject) and (template.startswith("{s} ") or self.frame(f.predicate).subjects):
                 group = same_object
+                if not template.startswith("{s} "):  # "the mountain range of A, B and C is Himalayas"
+                    template = self.frame(f.predicate).subjects
                 st = Statement(template, _capped([self._mention(g, "subject", True) for g in group]),
                                [self._mention(f, "object", False)], f.predicate)
             else:
