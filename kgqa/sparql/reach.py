@@ -51,6 +51,12 @@ from kgqa.errors import QueryError
 _HOW_TO_ALLOW = "start it with --allow-service to allow them"
 #: Requests up to this many characters are cached (2,048 readings at most stay in memory).
 _CACHED_CHARS = 20_000
+#: rdflib's grammar recurses once per triple pattern of a group: Python's default limit (1,000
+#: frames) stops it near 90 patterns. 10,000 reads about 900; deeper C recursion (json, repr)
+#: was checked to stay within 8 MiB thread stacks up to 40,000 frames on Linux.
+_PARSE_DEPTH = 10_000
+#: Longest query text read (about 3 s of parsing on a loaded 2-core machine); updates need the token.
+MAX_QUERY_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -163,14 +169,6 @@ def _reach(text: str, prologues: list[Any], parts: list[Any]) -> Reach:
 def _resolved(prologue: Any, iri: Any) -> URIRef:
     """A prefixed name or relative IRI of the tree as an absolute IRI (unknown prefixes raise)."""
     return URIRef(str(prologue.absolutize(iri)))
-
-
-#: rdflib's grammar recurses once per triple pattern of a group: Python's default limit (1,000
-#: frames) stops it near 90 patterns. 10,000 reads about 900; deeper C recursion (json, repr)
-#: was checked to stay within 8 MiB thread stacks up to 40,000 frames on Linux.
-_PARSE_DEPTH = 10_000
-#: Longest query text read (about 3 s of parsing on a loaded 2-core machine); updates need the token.
-MAX_QUERY_CHARS = 100_000
 
 
 def _allow_deep_parses() -> None:

@@ -214,3 +214,25 @@ def test_the_refusals_leave_ordinary_queries_and_updates_alone(servers: dict[str
     assert using.status_code == 204
     long_query = "SELECT * { " + " ".join(f"?s{i} <urn:p> ?o{i} ." for i in range(300)) + " }"
     assert httpx.post(url, data={"query": long_query}, timeout=60).status_code == 200
+
+
+def test_the_reading_is_what_runs_where_rdflib_and_oxigraph_disagree() -> None:
+    """In-process: the text the server runs is the one rdflib read, so both see the same SERVICE."""
+    from kgqa.errors import QueryError
+    from kgqa.sparql.reach import MAX_QUERY_CHARS, read_query, read_update
+
+    # A carriage return ends the comment for Oxigraph; rdflib read the rest of the line as comment.
+    reach = read_query("SELECT * { # note\rSERVICE <http://10.0.0.1/> { ?s ?p ?o }\n}")
+    assert reach.services == ("http://10.0.0.1/",) and "\r" not in reach.text
+    # An escaped keyword is expanded once, in the text that runs too.
+    assert read_query("SELECT * { \\u0053ERVICE <http://x/> { ?s ?p ?o } }").text.startswith("SELECT * { SERVICE")
+    with pytest.raises(QueryError):  # never twice: the backslash it gives is no escape rdflib reads in a string
+        read_query('SELECT ?x { BIND("\\u005cu0053" AS ?x) }')
+    update = read_update("PREFIX x: <http://10.0.0.1/> LOAD x:data ; INSERT { ?s ?p ?o } USING x:g WHERE { ?s ?p ?o }")
+    assert update.loads == ("http://10.0.0.1/data",) and [str(d) for d in update.datasets] == ["http://10.0.0.1/g"]
+    assert read_query("SELECT * FROM <urn:kgqa:graph:facts> { ?s ?p ?o }").refusal(lambda: ["urn:kgqa:graph:facts"]) is None
+    for bad in ("SELECT * { " + "{" * 3000 + "}" * 3000 + " }", "SELECT * { ?s ?p ?o } # " + "x" * MAX_QUERY_CHARS,
+                "SELECT * WHERE { ?s ?p }", "PREFIX x: <urn:> SELECT * FROM y:g { ?s ?p ?o }"):
+        with pytest.raises(QueryError) as error:
+            read_query(bad)
+        assert "\n" not in str(error.value)

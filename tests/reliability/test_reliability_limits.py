@@ -17,6 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from conftest import BIN, ROOT
 
 from ingest.model import Block, TextContent
@@ -73,6 +74,7 @@ def _status(db: Path, doc_id: str) -> str | None:
         return None
 
 
+@pytest.mark.slow
 def test_ctrl_c_prints_what_was_done_and_exits_130_and_the_next_run_finishes(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
