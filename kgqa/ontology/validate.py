@@ -142,13 +142,13 @@ def validate_file(path: Path | str, known: Ontology | None = None) -> OntologyRe
         return term.n3(g.namespace_manager) if hasattr(term, "n3") else str(term)
 
     for predicate in _IRI_VALUED:
-        for subject, value in sorted(g.subject_objects(predicate)):
+        for subject, value in sorted(g.subject_objects(predicate), key=str):
             if isinstance(value, Literal):
                 line = _line_of_text(lines, value, after=_line_of(lines, subject) if isinstance(subject, URIRef) else 1)
                 report.errors.append(
                     f"{path}:{line}: {shown(subject)} {shown(predicate)} {shown(value)}: a literal where an IRI is needed"
                 )
-    for subject in sorted({s for p in (RDFS.domain, RDFS.range) for s in g.subjects(p, None)}):
+    for subject in sorted({s for p in (RDFS.domain, RDFS.range) for s in g.subjects(p, None)}, key=str):
         if isinstance(subject, URIRef) and subject not in properties:
             report.errors.append(
                 f"{where(subject)}: {shown(subject)} has a domain or range but is not typed as a property "
