@@ -41,10 +41,12 @@ def _text(name: str, data: str | bytes) -> Callable[[Path], Path]:
     return make
 
 
-def _table(name: str, data: str) -> Callable[[Path], Path]:
+def _table(name: str, data: str | bytes, mapping: str = BOOKS_MAPPING) -> Callable[[Path], Path]:
+    """A table in a folder whose mappings/books.toml is ``mapping``."""
+
     def make(folder: Path) -> Path:
         (folder / "mappings").mkdir()
-        (folder / "mappings" / "books.toml").write_text(BOOKS_MAPPING, encoding="utf-8")
+        (folder / "mappings" / "books.toml").write_text(mapping, encoding="utf-8")
         return _text(name, data)(folder)
 
     return make
@@ -82,6 +84,20 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
         _table("u.jsonl", '{"title": "Solaris", "author": "Lem", "year": 1961}\n{"title": \n'), "failed", "u.jsonl:2"),
     "PDF that is not a PDF": (_text("v.pdf", "just text, named .pdf\n"), "failed", "v.pdf"),
     "text over the size limit": (_text("w.txt", "Solaris is a novel by Stanisław Lem. " * 3_000), "skipped", "max_text_mb"),
+    "UTF-16 text": (_text("x.txt", "Solaris by Stanisław Lem".encode("utf-16")), "failed", "x.txt"),
+    "binary bytes named .html": (_text("y.html", bytes(range(256)) * 4), "failed", "y.html"),
+    "Turtle with an undeclared prefix": (_text("z.ttl", "ex:a ex:b ex:c .\n"), "failed", "z.ttl:1"),
+    "IRI with a space (N-Triples)": (_text("a2.nt", "<urn:a b> <urn:p> <urn:c> .\n"), "failed", "a2.nt:1"),
+    "malformed N-Quads": (_text("b2.nq", '<urn:a> <urn:b> <urn:c> "g" .\n'), "failed", "b2.nq:1"),
+    "CSV with a Latin-1 byte": (_table("c2.csv", b"title,author,year\nSolaris,L\xe9m,1961\n"), "failed", "UTF-8"),
+    "JSON with two lists of records": (
+        _table("d2.json", '{"books": [{"title": "Solaris"}], "films": [{"title": "Stalker"}]}'), "failed", "d2.json"),
+    "JSON that is one number": (_table("e2.json", "42"), "failed", "e2.json"),
+    "mapping that is not TOML": (_table("f2.csv", "title\nSolaris\n", "files = [\n"), "failed", "books.toml"),
+    "mapping naming no class of the ontology": (
+        _table("g2.csv", "title\nSolaris\n", 'files = ["*.csv"]\n[subject]\ncolumn = "title"\nclass = "spaceship"\n'),
+        "failed", "spaceship"),
+    "PDF cut short": (_text("h2.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\n"), "failed", "h2.pdf"),
 }
 
 
