@@ -93,8 +93,11 @@ class IngestSection:
 
     #: Extracted triples below this confidence go to the candidates graph, not asserted.
     confidence_threshold: float = 0.6
-    #: "ontology" (offline, MiniLM over the ontology's lexicalisations) or "llm" (uses [llm]).
+    #: "ontology" (offline, MiniLM over the ontology's lexicalisations), "parsed" (spaCy and the
+    #: trained relation matcher) or "llm" (uses [llm]).
     extractor: str = "ontology"
+    #: Relation matcher weights for "parsed" ("" = the ones shipped in ingest/extract/weights).
+    matcher: str = ""
     #: Edit similarity at which a differently spelled name merges into an existing entity.
     resolve_threshold: float = 0.9
     #: Language tag of the labels ingestion writes ("" for plain strings).

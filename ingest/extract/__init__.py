@@ -22,7 +22,7 @@ the same way; it is never required. Extractors are chosen by name from
 
 Example:
     >>> sorted(extractor_names())
-    ['llm', 'ontology']
+    ['llm', 'ontology', 'parsed']
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ EXTRACTORS: Registry[type[Extractor]] = Registry("extractor")
 
 
 def _load_builtin() -> None:
-    from ingest.extract import llm, ontology  # noqa: F401  (they register themselves)
+    from ingest.extract import llm, ontology, parsed  # noqa: F401  (they register themselves)
 
 
 def extractor_names() -> list[str]:
