@@ -206,7 +206,7 @@ def pair_scores(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> 
     return {"precision": round(pr, 3), "recall": round(rc, 3), "f1": round(2 * pr * rc / (pr + rc) if pr + rc else 0.0, 3)}
 
 
-def train_matcher(root: Path, out: Path = WEIGHTS, max_texts: int = 8000, negatives: int = 3, epochs: int = 30,
+def train_matcher(root: Path, out: Path = WEIGHTS, max_texts: int = 3000, negatives: int = 3, epochs: int = 25,
                   seed: int = 0, plot: Path | None = None) -> dict[str, Any]:
     """Train both heads (all categories; without :data:`HELD_OUT`) and write them beside ``out``."""
     from kgqa.datasets.webnlg import load

@@ -14,9 +14,9 @@ from kgqa.cli.train import train_app
 def matcher(
     webnlg: Path = typer.Option(..., "--webnlg", help="WebNLG 2020 folder (train/ and dev/ with the XML files)."),
     out: Path = typer.Option(None, "--out", help="Weights file (default: the package's ingest/extract/weights/matcher.npz)."),
-    max_texts: int = typer.Option(8000, help="Training texts to read (0 = all 35,426; parsing and embedding dominate)."),
-    negatives: int = typer.Option(6, help="Other predicates of the category sampled as negatives per pair."),
-    epochs: int = typer.Option(30, help="Training epochs (the best on WebNLG dev is kept)."),
+    max_texts: int = typer.Option(3000, help="Training texts to read (0 = all 35,426; parsing and embedding dominate)."),
+    negatives: int = typer.Option(3, help="Random predicates of the category added as negatives per pair."),
+    epochs: int = typer.Option(25, help="Training epochs (the best on WebNLG dev is kept)."),
     plot: Path = typer.Option(Path("matcher-curve.png"), help="Where to draw the loss curves."),
     json_out: Path = typer.Option(None, "--json", help="Write the training report as JSON."),
 ) -> None:
