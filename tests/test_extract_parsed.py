@@ -130,3 +130,23 @@ def test_initials_stay_with_their_name_and_a_sentence_ending_initial_does_not_jo
 def test_a_class_word_in_the_sentence_types_the_name_over_its_named_entity_label(extractor: ParsedExtractor) -> None:
     found = {m[0]: m for m in mentions(extractor, "Washington, a river in the north, is short.")}
     assert found["Washington"][1:] == (["river"], True)
+
+
+def test_ingest_with_the_parsed_extractor_keeps_provenance_and_skips_unchanged_files(tmp_path: Path) -> None:
+    from ingest.pipeline import ingest_paths, open_provenance
+
+    onto = tmp_path / "civil.ttl"
+    onto.write_text(ONTOLOGY, encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "forth.md").write_text("# Forth Bridge\n\nThe Forth Bridge was designed by John Fowler and Benjamin Baker.\n")
+    with Engine.memory(ontologies=[onto], config={"ingest": {"extractor": "parsed"}}) as engine:
+        first = ingest_paths(engine, [docs], progress=False)
+        assert first.ok and first.triples, first.to_dict()
+        prov = open_provenance(engine)
+        rows = [r for r in prov.triples(str((docs / "forth.md").resolve())) if "designer" in r["predicate"]]
+        prov.close()
+        assert rows and all(r["extractor"] == "parsed" and r["confidence"] > 0 and r["end"] > r["start"] and r["sentence"]
+                            for r in rows)
+        again = ingest_paths(engine, [docs], progress=False)
+        assert again.counts()["skipped"] == 1 and again.triples == 0, again.to_dict()
