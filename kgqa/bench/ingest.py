@@ -162,7 +162,8 @@ def webnlg_unseen_part(entries: int, seed: int, extractor: str = "") -> dict[str
     name = extractor or "ontology"
     weights = WEIGHTS.with_name(WEIGHTS.stem + "-heldout.npz") if name == "parsed" else None
     start = time.perf_counter()
-    result = evaluate_webnlg(entries=entries, seed=seed, roles=True, extractor=name, weights=weights, held_out=HELD_OUT)
+    # Names only: train's memory of which names take which predicates cannot cover predicates it never saw.
+    result = evaluate_webnlg(entries=entries, seed=seed, roles=False, extractor=name, weights=weights, held_out=HELD_OUT)
     seconds = time.perf_counter() - start
     return {"part": "webnlg-unseen", "items": result["items"], "triples": result["triples"], "seconds": seconds,
             "rate": f"{result['items'] / seconds:.1f} texts/s", "entries": result["entries"], "extractor": name,
