@@ -24,7 +24,7 @@ def engine() -> Engine:
     engine.load([SAMPLE_GRAPH])
     now = datetime.now(timezone.utc)
     link = Prediction(str(RES.Isaac_Asimov), str(SF.birthPlace), str(RES.New_York_City), 3.2, 0.81, "birthPlace <- x")
-    write_inferred(engine, prediction_quads([link], run_id="test-run", model_name="TransE", started=now, ended=now))
+    write_inferred(engine.store, prediction_quads([link], run_id="test-run", model_name="TransE", started=now, ended=now))
     yield engine
     engine.close()
 
