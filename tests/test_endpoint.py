@@ -136,3 +136,12 @@ def test_an_engine_on_an_endpoint_project(oxigraph_server: Server, tmp_path: Pat
     with Engine.open(tmp_path / "proj") as engine:
         assert engine.sparql(BOOKS_BY, bindings={"a": LEM}).column("b") == [URIRef(EX + "cyberiad"), URIRef(EX + "solaris")]
         assert KGQA.ModelRun in engine.ontology.classes, "the ontology graph is read back through the endpoint"
+
+
+def test_a_zero_or_no_timeout_means_no_limit_not_no_waiting(remote: EndpointStore) -> None:
+    # Question answering runs its small queries with timeout=0 ("inline, no limit"); httpx would
+    # read 0 as "never wait" and fail with EAGAIN whenever the server was not instant.
+    remote.load(FIXTURES / "books.ttl", graph=BOOKS)
+    cross = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    for timeout in (0, None, -1):
+        assert int(remote.query(cross, timeout=timeout).rows[0][0]) == 12**3
