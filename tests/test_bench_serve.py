@@ -13,7 +13,7 @@ import pytest
 @pytest.mark.slow
 def test_bench_serve_compares_both_servers_and_stops_the_runaway(tmp_path: Path) -> None:
     out = tmp_path / "serve.json"
-    args = ["bench", "serve", "--triples", "3000", "--clients", "4", "--seconds", "1", "--timeout", "2", "--json", str(out)]
+    args = ["bench", "serve", "--triples", "10000", "--clients", "4", "--seconds", "1", "--timeout", "2", "--json", str(out)]
     done = subprocess.run([sys.executable, "-m", "kgqa", *args], capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(out.read_text(encoding="utf-8"))

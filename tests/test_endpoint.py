@@ -136,3 +136,24 @@ def test_an_engine_on_an_endpoint_project(oxigraph_server: Server, tmp_path: Pat
     with Engine.open(tmp_path / "proj") as engine:
         assert engine.sparql(BOOKS_BY, bindings={"a": LEM}).column("b") == [URIRef(EX + "cyberiad"), URIRef(EX + "solaris")]
         assert KGQA.ModelRun in engine.ontology.classes, "the ontology graph is read back through the endpoint"
+
+
+def test_a_zero_or_no_timeout_means_no_limit_not_no_waiting(remote: EndpointStore) -> None:
+    # Question answering runs its small queries with timeout=0 ("inline, no limit"); httpx would
+    # read 0 as "never wait" and fail with EAGAIN whenever the server was not instant.
+    remote.load(FIXTURES / "books.ttl", graph=BOOKS)
+    cross = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    for timeout in (0, None, -1):
+        assert int(remote.query(cross, timeout=timeout).rows[0][0]) == 12**3
+
+
+def test_the_label_index_is_read_from_an_endpoint_in_pages(remote: EndpointStore) -> None:
+    from kgqa.linking.labels import LabelIndex
+
+    remote.add((URIRef(f"{EX}e{i}"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal(f"entity {i}"), BOOKS)
+               for i in range(25))
+    remote.load(FIXTURES / "books.ttl", graph=BOOKS)
+    whole = LabelIndex.from_store(remote, page=1_000)
+    paged = LabelIndex.from_store(remote, page=4)
+    assert len(paged) == len(whole) >= 28
+    assert paged.lookup("entity 24")[0].iri == URIRef(EX + "e24") and paged.types(LEM) == whole.types(LEM)

@@ -21,7 +21,10 @@ measures, in order:
    is the P2 of the P1 of X?"...): p50/p95 per length and overall;
 6. **completion**: PyKEEN epoch time of TransE (kgqa's default model and size) on a
    uniform sample of ``--completion-sample`` entity-to-entity triples;
-7. **peak RSS** of the process.
+7. **peak RSS** of the process;
+8. with ``--endpoint``: the same questions with the project's store served by
+   ``oxigraph serve-read-only --union-default-graph`` and asked through the
+   ``endpoint`` backend: p50/p95 and HTTP round trips per question.
 
 The graph: ``triples / 10`` entities in 40 classes of Zipf-distributed sizes; each
 has a type, a label of one to three words drawn Zipf-wise from a made-up vocabulary
@@ -186,7 +189,9 @@ def _note(text: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
-def measure(triples: int, seed: int, questions: int, train_questions: int, completion_sample: int) -> dict[str, Any]:
+def measure(
+    triples: int, seed: int, questions: int, train_questions: int, completion_sample: int, endpoint: bool = False
+) -> dict[str, Any]:
     """Every figure of one size (see the module docs)."""
     # Deferred to when the benchmark runs: registering `kgqa bench` imports every benchmark module.
     from kgqa.answer.context import translator_dir
@@ -253,25 +258,79 @@ def measure(triples: int, seed: int, questions: int, train_questions: int, compl
         engine.ask(asked[1][0])
         figures["first_ask_s"] = round(time.perf_counter() - began, 2)
         _note(f"first_ask_s: {figures['first_ask_s']}")
-        everything: list[float] = []
-        for length, texts in asked.items():
-            times = []
-            for text in texts:
-                began = time.perf_counter()
-                engine.ask(text)
-                times.append((time.perf_counter() - began) * 1000)
-            everything += times
-            figures[f"ask_{length}hop_p50_ms"] = round(statistics.median(times), 1) if times else None
-            figures[f"ask_{length}hop_p95_ms"] = round(percentile(times, 95), 1) if times else None
-        figures["ask_p50_ms"] = round(statistics.median(everything), 1)
+        figures.update(_time_asks(engine, asked, "ask"))
         _note(f"ask_p50_ms: {figures['ask_p50_ms']}")
-        figures["ask_p95_ms"] = round(percentile(everything, 95), 1)
-        figures["ask_questions"] = len(everything)
         figures["example_questions"] = {k: v[:2] for k, v in asked.items()}
         figures.update(completion_epoch(root / "graph.nt", completion_sample, seed))
         engine.close()
+        if endpoint:
+            figures.update(_over_endpoint(root / "proj", asked))
     figures["peak_rss_mb"] = round(peak_rss_mb())
     return figures
+
+
+def _time_asks(engine: Any, asked: dict[int, list[str]], prefix: str) -> dict[str, Any]:
+    """Engine.ask latency per question length and overall (p50/p95, ms)."""
+    out: dict[str, Any] = {}
+    everything: list[float] = []
+    for length, texts in asked.items():
+        times = []
+        for text in texts:
+            began = time.perf_counter()
+            engine.ask(text)
+            times.append((time.perf_counter() - began) * 1000)
+        everything += times
+        out[f"{prefix}_{length}hop_p50_ms"] = round(statistics.median(times), 1) if times else None
+        out[f"{prefix}_{length}hop_p95_ms"] = round(percentile(times, 95), 1) if times else None
+    out[f"{prefix}_p50_ms"] = round(statistics.median(everything), 1)
+    out[f"{prefix}_p95_ms"] = round(percentile(everything, 95), 1)
+    out[f"{prefix}_questions"] = len(everything)
+    return out
+
+
+def _over_endpoint(project: Path, asked: dict[int, list[str]]) -> dict[str, Any]:
+    """The same questions with the project's store behind ``oxigraph serve-read-only`` (the endpoint backend)."""
+    import shutil
+    import socket
+
+    import httpx
+
+    from kgqa.config import CONFIG_FILE, Config
+    from kgqa.store.endpoint import EndpointStore
+
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if binary is None:
+        return {"endpoint": "the oxigraph server binary is not installed"}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([binary, "serve-read-only", "--location", str(project / "store"),
+                               "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        for _ in range(600):
+            try:
+                httpx.post(url, data={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        store = EndpointStore(url, read_only=True, union_default_graph=True)
+        requests: list[Any] = []
+        store._client.event_hooks["request"].append(requests.append)  # counts round trips, changes nothing
+        engine = Engine(store, Config.load(project / CONFIG_FILE), project)  # the project's models, the remote store
+        began = time.perf_counter()
+        engine.ask(asked[1][0])
+        out: dict[str, Any] = {"endpoint_first_ask_s": round(time.perf_counter() - began, 2),
+                               "endpoint_first_ask_requests": len(requests)}
+        before = len(requests)
+        out.update(_time_asks(engine, asked, "endpoint_ask"))
+        out["endpoint_requests_per_question"] = round((len(requests) - before) / out["endpoint_ask_questions"], 2)
+        engine.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
 
 
 def completion_epoch(data: Path, sample: int, seed: int) -> dict[str, Any]:
@@ -313,8 +372,9 @@ def _worker_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m kgqa.bench.scale")
     for name in ("triples", "seed", "questions", "train-questions", "completion-sample"):
         parser.add_argument(f"--{name}", type=int, required=True)
+    parser.add_argument("--endpoint", action="store_true")
     a = parser.parse_args(argv)
-    figures = measure(a.triples, a.seed, a.questions, a.train_questions, a.completion_sample)
+    figures = measure(a.triples, a.seed, a.questions, a.train_questions, a.completion_sample, a.endpoint)
     print(json.dumps(figures))
 
 
@@ -323,7 +383,7 @@ COLUMNS = {
     "triples": "triples", "load s": "load_s", "triples/s": "load_triples_per_s", "store MiB": "store_mb",
     "labels s": "label_index_s", "labels MiB": "label_index_mb", "synth s": "synthesis_s",
     "questions": "synthesized_questions", "train s": "train_s", "ask p50 ms": "ask_p50_ms",
-    "ask p95 ms": "ask_p95_ms", "epoch s": "completion_epoch_s", "peak RSS MiB": "peak_rss_mb",
+    "ask p95 ms": "ask_p95_ms", "endpoint p50 ms": "endpoint_ask_p50_ms", "epoch s": "completion_epoch_s", "peak RSS MiB": "peak_rss_mb",
 }
 
 
@@ -357,7 +417,9 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
-def run(sizes: list[int], seed: int, questions: int, train_questions: int, completion_sample: int) -> Report:
+def run(
+    sizes: list[int], seed: int, questions: int, train_questions: int, completion_sample: int, endpoint: bool = False
+) -> Report:
     console = Console()
     report = Report("scale", list(COLUMNS))
     results = []
@@ -365,7 +427,7 @@ def run(sizes: list[int], seed: int, questions: int, train_questions: int, compl
         console.print(f"measuring {triples:,} triples (generate, load, label index, translator, ask, completion)...")
         command = [sys.executable, "-m", "kgqa.bench.scale", "--triples", str(triples), "--seed", str(seed),
                    "--questions", str(questions), "--train-questions", str(train_questions),
-                   "--completion-sample", str(completion_sample)]
+                   "--completion-sample", str(completion_sample), *(["--endpoint"] if endpoint else [])]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"the {triples:,}-triple run failed: {done.stderr.strip()[-3000:]}")
@@ -385,12 +447,13 @@ def register(app: typer.Typer) -> None:
         questions: int = typer.Option(20, help="Questions of each length (1, 2, 3 hops) for Engine.ask."),
         train_questions: int = typer.Option(3000, help="Synthesized questions (a random sample) the timed translator trains on."),
         completion_sample: int = typer.Option(100_000, help="Triples of the PyKEEN epoch-time sample."),
+        endpoint: bool = typer.Option(False, "--endpoint", help="Also ask the questions over oxigraph serve (the endpoint backend)."),
         json_path: Path = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
         plot_path: Path = typer.Option(None, "--plot", help="Also draw the curves into this PNG."),
     ) -> None:
         """Load, label index, translator, ask latency, completion epoch and memory as the graph grows."""
         sizes = [parse_size(t) for t in triples.split(",") if t.strip()]
-        report = run(sizes, seed, questions, train_questions, completion_sample)
+        report = run(sizes, seed, questions, train_questions, completion_sample, endpoint)
         report.print(Console(width=max(Console().width, 160)))
         report.write_json(json_path)
         if plot_path:

@@ -247,7 +247,9 @@ def runaway(port: int, pid: int, measure: Any) -> dict[str, Any]:
         "server_cpu_s_in_second_second_after": round(cpu, 3),
         "throughput_before_rps": before["throughput_rps"],
         "throughput_after_rps": after["throughput_rps"],
-        "after_over_before": round(after["throughput_rps"] / before["throughput_rps"], 2),
+        "after_over_before": round(after["throughput_rps"] / before["throughput_rps"], 2) if before["throughput_rps"] else None,
+        "errors_before": before["errors"],
+        "errors_after": after["errors"],
     }
 
 

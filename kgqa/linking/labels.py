@@ -57,6 +57,18 @@ _ALT_LABEL = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 _MAX_POSTING = 5_000
 
 
+def _rows(store, query: str, order: str, page: int) -> list[tuple]:  # noqa: ANN001 - any kgqa Store
+    """All rows of ``query``: at once from the embedded store, in ordered pages from a remote endpoint."""
+    if store.backend != "endpoint":
+        return store.query(query, timeout=None, limit=None).rows
+    rows: list[tuple] = []
+    while True:
+        chunk = store.query(f"{query} ORDER BY {order} LIMIT {page} OFFSET {len(rows)}", timeout=None, limit=None).rows
+        rows += chunk
+        if len(chunk) < page:
+            return rows
+
+
 def normalize(text: str) -> str:
     """Lower case, accents and punctuation dropped, spaces collapsed: ``"Stanisław Lem!"`` -> ``"stanisław lem"``.
 
@@ -134,15 +146,19 @@ class LabelIndex:
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def from_store(cls, store) -> LabelIndex:  # noqa: ANN001 - any kgqa Store
-        """Index every labelled IRI in the store, with the types of every IRI (two SPARQL queries)."""
+    def from_store(cls, store, page: int = 50_000) -> LabelIndex:  # noqa: ANN001 - any kgqa Store
+        """Index every labelled IRI in the store, with the types of every IRI (two SPARQL queries).
+
+        From a remote endpoint the two queries are read in pages of ``page`` rows
+        (``ORDER BY ... LIMIT ... OFFSET``): servers cap result sizes (Virtuoso's
+        ``ResultSetMaxRows``, QLever's default limit) and would silently cut the index short.
+        """
         index = cls()
-        result = store.query(_LABEL_QUERY, timeout=None, limit=None)
+        rows = _rows(store, _LABEL_QUERY, "?e ?label ?lp", page)
         # Main labels first, so that labels(iri)[0] is the rdfs:label / skos:prefLabel.
-        rows = sorted(result.rows, key=lambda row: row[2] == _ALT_LABEL)
-        for entity, label, _ in rows:
+        for entity, label, _ in sorted(rows, key=lambda row: row[2] == _ALT_LABEL):
             index.add(entity, str(label))
-        for entity, etype, n in store.query(_TYPE_QUERY, timeout=None, limit=None).rows:
+        for entity, etype, n in _rows(store, _TYPE_QUERY, "?e ?type", page):
             index.add_type(entity, etype, int(n.toPython()))
         return index
 

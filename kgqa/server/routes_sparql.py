@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
@@ -45,6 +46,11 @@ async def _read_request(request: Request) -> dict[str, list[str]]:
     return params
 
 
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: parsed from several threads at once, most requests
+#: failed with errors such as "<lambda>() missing 1 required positional argument". Parses take turns.
+_PARSER = threading.Lock()
+
+
 async def _inspect(request: Request, text: str, read: Callable[[str], Reach]) -> Reach | Response:
     """``text`` parsed (:mod:`kgqa.sparql.reach`), or the refusal: 400 when it does not parse, 403 when it
     would fetch other URLs (SERVICE, LOAD, FROM outside the store) and the server does not allow it."""
@@ -53,7 +59,8 @@ async def _inspect(request: Request, text: str, read: Callable[[str], Reach]) ->
     engine, settings = request.app.state.engine, request.app.state.settings
 
     def check() -> tuple[Reach, str | None]:  # parsing takes milliseconds: off the event loop
-        reach = read(text)
+        with _PARSER:
+            reach = read(text)
         return reach, None if settings.allow_service else reach.refusal(engine.store.graphs)
 
     try:

@@ -77,6 +77,9 @@ class EndpointStore(Store):
 
     # -- transport ---------------------------------------------------------------
     def _post(self, url: str, data: dict[str, str | list[str]], accept: str, timeout: float | None) -> httpx.Response:
+        # As for every Store, None or <= 0 means no limit: httpx would read 0 as "do not wait at all"
+        # (a non-blocking socket, failing with EAGAIN on any query the server does not answer at once).
+        timeout = timeout if timeout is not None and timeout > 0 else None
         limits = httpx.Timeout(timeout, connect=self._connect_timeout)
         try:
             response = self._client.post(url, data=data, headers={"Accept": accept}, timeout=limits)
