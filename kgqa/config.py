@@ -154,6 +154,10 @@ class AnswerSection:
     #: Inferred links below this calibrated confidence are not used as answers.
     min_inferred_confidence: float = 0.5
     rewriter: str = ""
+    #: How plans run (kgqa.answer.execute.executors): "staged" (asserted facts, close readings,
+    #: inferred links, then the completion model) or "beam" (the same, then a hop-by-hop beam over
+    #: inferred links and the completion model's predictions where those find nothing).
+    executor: str = "staged"
     #: Train a translator on the spot when a question comes before `kgqa train translator`.
     auto_train: bool = True
     #: Readings of the translator that binding and execution consider.

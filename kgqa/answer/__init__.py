@@ -18,6 +18,7 @@ Example:
     'I could not find who wrote Snow Crash.'
 """
 
+from kgqa.answer import beam as _beam  # noqa: F401 - registers the "beam" executor
 from kgqa.answer.ask import ask
 from kgqa.answer.context import qa_context
 from kgqa.answer.types import Answer, AnswerItem, CandidateInfo, LinkedEntity, ReadingInfo

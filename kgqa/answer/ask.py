@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -41,6 +42,8 @@ from kgqa.linking.mentions import Detection
 from kgqa.english import past_tense
 from kgqa.translate.lexicon import class_names
 from kgqa.translate.masking import mask_spans
+from kgqa.translate.model import Reading
+from kgqa.translate.structure import QueryStructure
 
 
 class _Timer:
@@ -63,17 +66,30 @@ def masked_question(found: Detection) -> str:
     return mask_spans(found.text, spans)
 
 
-def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int = 3) -> Answer:
+def ask(
+    engine: Any,
+    question: str,
+    *,
+    topic: Sequence[str | URIRef] | None = None,
+    structure: QueryStructure | None = None,
+    use_inferred: bool | None = None,
+    k: int = 3,
+) -> Answer:
     """Answer ``question`` over ``engine``'s graph (see the module docs).
 
-    ``use_inferred`` (default: the ``answer.use_inferred`` setting) allows answers
-    from the inferred graph and the completion model when the asserted facts give
-    none; ``k`` readings are reported in ``Answer.readings``.
+    ``topic`` (IRIs) fixes the entities the path starts from instead of the linker's
+    choice, and ``structure`` the reading instead of the translator's: the dialogue
+    answers a clarified question ("the 1972 one") or a follow-up ("and when was it
+    published?") this way, through the same stages. ``use_inferred`` (default: the
+    ``answer.use_inferred`` setting) allows answers from the inferred graph and the
+    completion model when the asserted facts give none; ``k`` readings are reported in
+    ``Answer.readings``.
     """
     timer = _Timer()
     cfg = engine.config
     if use_inferred is None:
         use_inferred = cfg.get("answer.use_inferred")
+    topics = [URIRef(str(t)) for t in topic] if topic is not None else None
     with timer("load"):
         ctx = qa_context(engine)
         linker = ctx.linker
@@ -82,23 +98,28 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
     masked = masked_question(found)
     answer = Answer(question=question, text="", form="none", masked=masked,
                     values=[float(n.value) for n in found.numbers if n.role == "value"])
-    if not found.mentions and not answer.values and not lists_a_class(engine.ontology, question):
+    given = topics is not None or structure is not None
+    if not found.mentions and not answer.values and not given and not lists_a_class(engine.ontology, question):
         answer.text = ctx.verbalizer.not_found(_missing(question))
         answer.notes.append("no entity of the graph is named in the question")
         answer.timings_ms = timer.ms
         return answer
-    with timer("encode"):
-        vector = ctx.encoder.encode([masked])[0]
-    with timer("rank"):
-        linker.rank(found, vector)
-    with timer("load"):
-        translator = ctx.translator
     n_readings = max(k, cfg.get("answer.readings"))
-    with timer("translate"):
-        readings = translator.readings([answer.masked], vector[None, :], k=n_readings)[0]
+    if structure is None or found.mentions:
+        with timer("encode"):
+            vector = ctx.encoder.encode([masked])[0]
+        with timer("rank"):
+            linker.rank(found, vector)
+    if structure is not None:
+        readings = [given_reading(structure)]
+    else:
+        with timer("load"):
+            translator = ctx.translator
+        with timer("translate"):
+            readings = translator.readings([answer.masked], vector[None, :], k=n_readings)[0]
     with timer("bind"):
-        ranked = plans(readings, found, engine.ontology)
-    if len(found.mentions) > 1 and not any(p.fits for p in ranked):
+        ranked = plans(readings, found, engine.ontology, topic=topics)
+    if len(found.mentions) > 1 and not given and not any(p.fits for p in ranked):
         # No reading fits all the names: read the later ones as plain words ("... into English").
         topic_only = Detection(found.text, found.tokens, found.mentions[:1], found.numbers)
         retry_masked = masked_question(topic_only)
@@ -114,6 +135,7 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
         execution = run_plans(
             engine, ranked, engine.ontology, use_inferred=use_inferred,
             min_confidence=cfg.get("answer.min_inferred_confidence"), scorer=ctx.scorer, index=linker.index,
+            executor=cfg.get("answer.executor"),
         )
     answer.notes += ctx.notes
     ctx.notes.clear()
@@ -131,6 +153,20 @@ def ask(engine: Any, question: str, *, use_inferred: bool | None = None, k: int 
         answer.text = _say(ctx, answer, execution, _missing(question, found))
     answer.timings_ms = timer.ms
     return answer
+
+
+def given_reading(structure: QueryStructure) -> Reading:
+    """A reading that is ``structure`` for certain (its class as the class head's sure choice).
+
+    Example:
+        >>> from kgqa.translate.structure import Hop
+        >>> r = given_reading(QueryStructure((Hop(URIRef("urn:p")),), answer_class=URIRef("urn:C")))
+        >>> r.signature, r.answer_class, r.prob
+        ('select|urn:p', rdflib.term.URIRef('urn:C'), 1.0)
+    """
+    cls = structure.answer_class
+    plain = replace(structure, answer_class=None).signature()
+    return Reading(plain, 1.0, cls, 1.0 if cls is not None else 0.0)
 
 
 #: The words a question listing a class's members is made of, besides the class's name.
@@ -198,7 +234,11 @@ def _missing(question: str, found: Detection | None = None) -> str:
 def _readings(readings: list, ranked: list[Plan], execution: Execution | None, k: int) -> list[ReadingInfo]:
     by_signature = {p.reading.signature: p for p in ranked}
     out = []
-    for r in readings[:k]:
+    chosen_at = next((i for i, r in enumerate(readings)
+                      if execution is not None and execution.plan.reading.signature == r.signature), None)
+    # The reading used is always reported, also when it ranked below the first k.
+    shown = readings[:k] + ([readings[chosen_at]] if chosen_at is not None and chosen_at >= k else [])
+    for r in shown:
         plan = by_signature.get(r.signature)
         chosen = execution is not None and execution.plan.reading.signature == r.signature
         out.append(ReadingInfo(

@@ -158,8 +158,15 @@ def _bridge(ontology: Ontology, end: URIRef | None, cls: URIRef | None) -> URIRe
     return found[0] if len(found) == 1 else None
 
 
-def plans(readings: list[Reading], found: Detection, ontology: Ontology) -> list[Plan]:
-    """Every fillable plan, best first (see the module docs)."""
+def plans(
+    readings: list[Reading], found: Detection, ontology: Ontology, *, topic: list[Node] | None = None
+) -> list[Plan]:
+    """Every fillable plan, best first (see the module docs).
+
+    ``topic`` fixes the entities a path starts from (a clarified entity, a follow-up's
+    referent) instead of the first mention's candidates; the mention that names one of
+    them, if any, is then the topic mention and the next one the other entity.
+    """
     mentions = [m for m in found.mentions if m.candidates]
     values = [n.value for n in found.numbers if n.role == "value"]
     out: list[Plan] = []
@@ -168,7 +175,7 @@ def plans(readings: list[Reading], found: Detection, ontology: Ontology) -> list
             # Only as the translator's first reading: "which books did <a writer the graph lacks> write"
             # must not fall back to listing every book.
             continue
-        plan = _plan(reading, mentions, found, values, ontology)
+        plan = _plan(reading, mentions, found, values, ontology, topic)
         if plan is not None:
             out.append(plan)
     out.sort(key=lambda p: -p.score)
@@ -186,6 +193,7 @@ def _plan(
     found: Detection,
     values: list[float],
     ontology: Ontology,
+    topic: list[Node] | None = None,
 ) -> Plan | None:
     parts = reading.signature.split("|")
     form = parts[0]
@@ -200,7 +208,13 @@ def _plan(
     topic_at = other_at = None
     link_prob = 1.0
     literal_end = bool(hops) and ontology.properties[hops[-1].property].literal_range
-    if hops:
+    rest = mentions[1:]
+    if hops and topic is not None:
+        bindings["topic"] = list(topic)
+        named = next((m for m in mentions if {c.iri for c in m.candidates} & set(topic)), None)
+        topic_at = found.mentions.index(named) if named is not None else None
+        rest = [m for m in mentions if m is not named]
+    elif hops:
         if not mentions:
             return None
         topic_at = found.mentions.index(mentions[0])
@@ -213,20 +227,20 @@ def _plan(
                 return None
             bindings["other"] = [_number(values[0])]
         else:
-            if len(mentions) < 2:
+            if not rest:
                 return None
-            other_at = found.mentions.index(mentions[1])
-            chosen, ok, _ = _choose(ontology, mentions[1].candidates, end_type(ontology, hops[-1]))
+            other_at = found.mentions.index(rest[0])
+            chosen, ok, _ = _choose(ontology, rest[0].candidates, end_type(ontology, hops[-1]))
             bindings["other"] = [c.iri for c in chosen]
             if not ok:
                 # "Was X born in Poland?": a country cannot be a birthplace, so the answer
                 # is no (and what the graph says instead), not another question.
                 score *= ASK_MISFIT
     if constraint is not None:
-        if len(mentions) < 2 or constraint.property not in ontology.properties:
+        if not rest or constraint.property not in ontology.properties:
             return None
-        other_at = found.mentions.index(mentions[1])
-        chosen, ok, _ = _choose(ontology, mentions[1].candidates, end_type(ontology, constraint))
+        other_at = found.mentions.index(rest[0])
+        chosen, ok, _ = _choose(ontology, rest[0].candidates, end_type(ontology, constraint))
         bindings["other"] = [c.iri for c in chosen]
         fits &= ok
     if filter_part is not None:

@@ -68,6 +68,8 @@ class QAContext:
         #: Document path of each document graph seen in answers (see ``collect_facts``).
         self.documents: dict[Any, str] = {}
         self._scorer: tuple[Path, Any] | None = None
+        #: Per run: the highest calibrated confidence of each relation's links.
+        self._reach: tuple[Path, dict[str, float]] | None = None
 
     @cached_property
     def encoder(self) -> NumpyEncoder:
@@ -103,12 +105,15 @@ class QAContext:
         )
         return result.translator
 
-    def scorer(self) -> Any:
-        """The completion model's scorer of the latest run (``None`` without one), loaded once per run."""
+    def scorer(self, relation: Any = None, min_confidence: float = 0.0) -> Any:
+        """The completion model's scorer of the latest run, loaded once per run; ``None`` without
+        one, or when the run's calibration says no link of ``relation`` ever reaches
+        ``min_confidence`` (a run that would predict nothing is not loaded: that imports torch
+        and scores every candidate, seconds for an answer the model cannot give)."""
         from kgqa.complete.runs import completion_dir, latest_run
 
         run = latest_run(completion_dir(self.engine.models_dir))
-        if run is None:
+        if run is None or (relation is not None and not self._can_reach(run, str(relation), min_confidence)):
             return None
         if self._scorer is None or self._scorer[0] != run:
             from kgqa.complete import Scorer
@@ -118,6 +123,18 @@ class QAContext:
             except KgqaError:
                 return None
         return self._scorer[1]
+
+    def _can_reach(self, run: Path, relation: str, min_confidence: float) -> bool:
+        """Whether the run's calibration gives any link of ``relation`` at least ``min_confidence``."""
+        if self._reach is None or self._reach[0] != run:
+            from kgqa.complete.runs import CALIBRATION_FILE, read_json
+
+            try:
+                steps = read_json(run / CALIBRATION_FILE)
+            except (OSError, ValueError, KgqaError):
+                steps = {}
+            self._reach = (run, {r: max(c.get("y") or [0.0]) for r, c in steps.items()})
+        return self._reach[1].get(relation, 0.0) >= min_confidence
 
     def refresh(self) -> None:
         """Forget the graph-derived state (label index, entity facts)."""

@@ -10,7 +10,10 @@ the facts behind them (:mod:`kgqa.answer.collect` reuses the rows). Only when
 there are more than :data:`ROWS` paths does the aggregate query run as well.
 These queries start from bound terms and are row-limited, so they run in the
 calling thread (starting a timeout thread per query cost more than the query
-on a busy machine). :func:`run_plans` then
+on a busy machine). Executors are chosen by name (``[answer] executor`` in ``kgqa.toml``, the
+:data:`executors` registry); every way of asking runs the plans through
+:func:`run_plans`, which checks them and hands them to that executor. The
+default, ``staged``:
 
 1. runs the best plan over the asserted graphs only;
 2. when it finds nothing, tries the next plans that are nearly as likely
@@ -19,6 +22,10 @@ on a busy machine). :func:`run_plans` then
    graphs, the inferred one included;
 4. and at last asks the completion model (``kgqa.complete.Scorer``) for the
    last hop's most likely ends, keeping those above ``answer.min_inferred_confidence``.
+
+``beam`` (:mod:`kgqa.answer.beam`) runs the same first stages and, where they find
+nothing, walks the path hop by hop over asserted and inferred links and the
+completion model's predictions, keeping the best-weighted entities of each hop.
 
 Example:
     >>> from rdflib import URIRef
@@ -34,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -43,6 +50,7 @@ from kgqa.answer.bind import Plan, end_type, entity_fits
 from kgqa.errors import QueryError
 from kgqa.linking.labels import LabelIndex, fold
 from kgqa.ontology import Ontology
+from kgqa.registry import Registry
 from kgqa.sparql.build import render_term, values_clause
 from kgqa.sparql.results import AskResult, SelectResult
 from kgqa.translate.structure import QueryStructure
@@ -180,6 +188,26 @@ def _drop_noise(
     return SelectResult(paths.vars, rows, paths.truncated), list(dropped.items())
 
 
+class Executor(Protocol):
+    """Runs checked plans, best first, and returns what the chosen one gave (``None``: no plan).
+
+    ``scorer(relation, min_confidence)`` returns the completion model's scorer, or
+    ``None`` when there is none or its calibration says it never predicts a link of
+    ``relation`` that sure; an executor calls it only when it needs the model, since
+    loading it imports torch. ``index`` (the
+    label index, with each entity's types) lets extraction noise be left out.
+    """
+
+    def __call__(
+        self, engine: Any, plans: list[Plan], *, use_inferred: bool, min_confidence: float,
+        scorer: Callable[[], Any] | None, index: LabelIndex | None,
+    ) -> Execution | None: ...
+
+
+#: Executors by name (``[answer] executor``); plug-ins add theirs through the ``kgqa.executor`` entry points.
+executors: Registry[Executor] = Registry("executor")
+
+
 def run_plans(
     engine: Any,
     plans: list[Plan],
@@ -189,29 +217,29 @@ def run_plans(
     min_confidence: float,
     scorer: Callable[[], Any] | None = None,
     index: LabelIndex | None = None,
+    executor: str = "staged",
 ) -> Execution | None:
-    """Run the plans as described in the module docs; ``None`` when there is no plan.
-
-    ``scorer`` returns the completion model's scorer (or ``None``); it is called
-    only when nothing else answers, since loading the model imports torch.
-    ``index`` (the label index, with each entity's types) lets extraction noise be
-    left out of the answers (:func:`_drop_noise`).
-    """
+    """Check ``plans`` against ``ontology`` and run them with the executor named ``executor``."""
     if not plans:
         return None
     for plan in plans:
         check(plan.structure, ontology)
+    run = executors.get(executor)
+    return run(engine, plans, use_inferred=use_inferred, min_confidence=min_confidence, scorer=scorer, index=index)
+
+
+@executors.register("staged")
+def staged(
+    engine: Any, plans: list[Plan], *, use_inferred: bool, min_confidence: float,
+    scorer: Callable[[], Any] | None = None, index: LabelIndex | None = None,
+) -> Execution:
+    """Asserted facts for the best plan, then close readings, then inferred links, then the model."""
     best = _run(engine, plans[0], True, index)
     if best.found:
         return best
-    if best.plan.structure.form != "ask":
-        for plan in plans[1 : 1 + FALLBACK_PLANS]:
-            if plan.score < FALLBACK_RATIO * plans[0].score:
-                break
-            other = _run(engine, plan, True, index)
-            if other.found:
-                other.fallback = True
-                return other
+    fallback = _fallback(engine, plans, index)
+    if fallback is not None:
+        return fallback
     if not use_inferred:
         return best
     union = _run(engine, plans[0], False, index)
@@ -223,15 +251,29 @@ def run_plans(
     return best
 
 
+def _fallback(engine: Any, plans: list[Plan], index: LabelIndex | None) -> Execution | None:
+    """The first of the next plans, nearly as likely as the best, that answers over asserted facts."""
+    if plans[0].structure.form == "ask":
+        return None  # "no" is an answer
+    for plan in plans[1 : 1 + FALLBACK_PLANS]:
+        if plan.score < FALLBACK_RATIO * plans[0].score:
+            break
+        other = _run(engine, plan, True, index)
+        if other.found:
+            other.fallback = True
+            return other
+    return None
+
+
 def _predict(engine: Any, plan: Plan, min_confidence: float, load_scorer: Callable[[], Any]) -> Execution | None:
     """The completion model's best ends for the last hop of a select or ask plan."""
     structure = plan.structure
     if structure.form == "count" or not structure.hops or structure.filter is not None or not plan.fits:
         return None  # predictions for an entity that does not fit the property would be noise
-    scorer = load_scorer()
+    last = structure.hops[-1]
+    scorer = load_scorer(last.property, min_confidence)
     if scorer is None:
         return None
-    last = structure.hops[-1]
     if len(structure.hops) == 1:
         nodes = list(plan.bindings.get("topic", []))
     else:

@@ -175,6 +175,13 @@ def describe_reading(
         elif prop:
             names.extend([*prop.names, *prop.question_phrases])
         parts.append(label)
+    if not parts:
+        # A class query ("Which films were released after 2010?"): it has no hop to name.
+        cls = structure.answer_class
+        phrase = f"every {ontology.label(cls) if cls is not None else 'entity'}"
+        if structure.filter is not None:
+            phrase += f" by its {ontology.label(structure.filter.property)}"
+        return (f"how many: {phrase}" if structure.form == "count" else phrase), ()
     phrase = "its " + parts[0]
     for part in parts[1:]:
         phrase = f"the {part} of {phrase}"

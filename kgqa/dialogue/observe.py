@@ -3,9 +3,11 @@
 :func:`observe` asks the question-answering pipeline (:func:`kgqa.answer.ask`) and
 keeps what it knows beyond its single best answer: the topic mention's ranked
 candidates and the translator's top readings. It then executes every
-(candidate, reading) pair, binding ``?topic`` as an RDF term (asserted facts
-first, inferred ones only when those give nothing, as answering does), and reads
-the distinguishing traits of each candidate for clarification questions.
+(candidate, reading) pair with answering's own executor
+(:func:`kgqa.answer.execute.run_plans`, the one ``[answer] executor`` names:
+asserted facts first, inferred ones and the completion model only when those give
+nothing, extraction noise left out), and reads the distinguishing traits of each
+candidate for clarification questions.
 
 :func:`build_observation` does the same from candidates and readings given
 directly, e.g. the previous answer's entities for a follow-up question.
@@ -33,21 +35,24 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from kgqa.answer.ask import ask, given_reading
+from kgqa.answer.bind import Plan
+from kgqa.answer.collect import collect_facts
+from kgqa.answer.context import qa_context
+from kgqa.answer.execute import run_plans
 from kgqa.dialogue.describe import describe_reading, entity_traits, inverse_labels
 from kgqa.dialogue.followup import with_referent
 from kgqa.dialogue.observation import EntityOption, Observation, Outcome, ReadingOption
 from kgqa.dialogue.state import MAX_OPTIONS
 from kgqa.errors import KgqaError
-from kgqa.namespaces import INFERRED_GRAPH, KGQA
-from kgqa.sparql.build import render_term, values_clause
-from kgqa.sparql.results import AskResult
 from kgqa.translate.structure import QueryStructure
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
 
 #: Bumped whenever what an observation holds changes, so cached ones are recomputed.
-OBSERVATION_VERSION = 4
+#: (5: cells run by answering's executor: the topic may be an answer, noise is left out.)
+OBSERVATION_VERSION = 5
 #: Candidates and readings an observation keeps (the grid is their product).
 MAX_CANDIDATES = MAX_OPTIONS + 1
 MAX_READINGS = 3
@@ -55,58 +60,37 @@ MAX_READINGS = 3
 MIN_READING_SHARE = 0.05
 #: A follow-up is read with each of this many referents named, most preferred first, until one is answered.
 FOLLOW_UP_TRIES = 3
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_CONFIDENCE_QUERY = f"""
-SELECT (MIN(?c) AS ?confidence) WHERE {{
-  GRAPH {render_term(INFERRED_GRAPH)} {{
-    ?st <{_RDF}predicate> ?p ; <{_RDF}subject> ?s ; <{_RDF}object> ?o ; {render_term(KGQA.confidence)} ?c .
-  }}
-  FILTER(?s IN (__TERMS__) || ?o IN (__TERMS__))
-  __VALUES__
-}}"""
 
 
 def execute(engine: Engine, structure: QueryStructure, bindings: dict[str, Node]) -> Outcome:
-    """The answers of one reading with ``bindings``: asserted facts first, then inferred ones.
+    """The answers of one reading with ``bindings``, run as ``ask`` runs its chosen plan.
 
     An ASK reading answers ``("true",)`` or ``("false",)``; a COUNT of zero counts as no answer.
     """
-    use_inferred = bool(engine.config.get("answer.use_inferred"))
-    for asserted_only in (True, False) if use_inferred else (True,):
-        result = engine.sparql(structure.to_sparql(asserted_only=asserted_only), bindings=bindings)
-        if isinstance(result, AskResult):
-            answers: tuple[Node, ...] = (Literal(True),) if bool(result) else ()
-        else:
-            answers = tuple(row[0] for row in result.rows if row and row[0] is not None)
-            if structure.form == "count" and answers and int(answers[0]) == 0:
-                answers = ()
-        if answers:
-            inferred = not asserted_only
-            confidence = _inferred_confidence(engine, structure, answers) if inferred else None
-            return Outcome(tuple(sorted(str(a) for a in answers)), inferred, confidence, _labels(engine, answers))
-    return Outcome(("false",), labels=("no",)) if structure.form == "ask" else Outcome()
-
-
-def _labels(engine: Engine, terms: Sequence[Node]) -> tuple[str, ...]:
-    iris = [t for t in terms if isinstance(t, URIRef)]
-    names: dict[str, str] = {}
-    if iris:
-        query = f"SELECT ?e (SAMPLE(?l) AS ?label) WHERE {{ {values_clause('e', iris)} ?e <{_LABEL}> ?l }} GROUP BY ?e"
-        names = {str(e): str(label) for e, label in engine.sparql(query, limit=None).rows}
-    return tuple(sorted(names.get(str(t), str(t)) for t in terms))
-
-
-def _inferred_confidence(engine: Engine, structure: QueryStructure, answers: Sequence[Node]) -> float | None:
-    iris = [a for a in answers if isinstance(a, URIRef)]
-    if not iris:
-        return None
-    terms = ", ".join(render_term(a) for a in iris)
-    query = _CONFIDENCE_QUERY.replace("__TERMS__", terms).replace(
-        "__VALUES__", values_clause("p", [h.property for h in structure.hops])
+    ctx = qa_context(engine)
+    cfg = engine.config
+    plan = Plan(given_reading(structure), structure, {name: [term] for name, term in bindings.items()}, 1.0)
+    execution = run_plans(
+        engine, [plan], engine.ontology, use_inferred=cfg.get("answer.use_inferred"),
+        min_confidence=cfg.get("answer.min_inferred_confidence"), scorer=ctx.scorer, index=ctx.linker.index,
+        executor=cfg.get("answer.executor"),
     )
-    rows = engine.sparql(query, limit=None).rows
-    return float(rows[0][0]) if rows and rows[0][0] is not None else None
+    assert execution is not None  # one plan always runs
+    if structure.form == "ask":
+        answers: tuple[Node, ...] = (Literal(True),) if execution.boolean else ()
+    elif structure.form == "count":
+        answers = (Literal(execution.count),) if execution.count else ()
+    else:
+        answers = tuple(execution.answers)
+    if not answers:
+        return Outcome(("false",), labels=("no",)) if structure.form == "ask" else Outcome()
+    inferred, confidence = False, None
+    if not execution.asserted_only:  # answers from the inferred graph or the model: how sure are they?
+        facts = collect_facts(engine, execution, ctx.linker.index, ctx.documents)
+        inferred = any(f.inferred for f in facts)
+        confidence = min((f.confidence for f in facts if f.inferred and f.confidence is not None), default=None)
+    labels = tuple(sorted(ctx.linker.index.label(a) if isinstance(a, URIRef) else str(a) for a in answers))
+    return Outcome(tuple(sorted(str(a) for a in answers)), inferred, confidence, labels)
 
 
 def build_observation(
@@ -159,8 +143,6 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
     it published?"). Returns the
     observation and the pipeline's :class:`~kgqa.answer.Answer`.
     """
-    from kgqa.answer import ask
-
     answer = ask(engine, question)
     topic = next((m for m in answer.linked if m.role == "topic" and m.candidates), None)
     topic = topic or next((m for m in answer.linked if m.candidates), None)
@@ -171,8 +153,6 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
         # A follow-up: the pipeline reads it with a referent named, the most preferred one that gets
         # an answer ("where was Bill Gates born?" / "what did he found?": "him" is not Seattle), for
         # its readings; the candidates are the conversation's entities, not that name's namesakes.
-        from kgqa.answer.context import qa_context
-
         label = qa_context(engine).linker.index.label
         for iri, _ in context[:FOLLOW_UP_TRIES]:
             answer = ask(engine, with_referent(question, label(URIRef(iri))))
@@ -182,17 +162,19 @@ def observe(engine: Engine, question: str, *, context: Sequence[tuple[str, float
     else:
         mention, candidates = None, []
     readings: list[tuple[QueryStructure, float]] = []
-    top = max((r.prob for r in answer.readings), default=0.0)
+    # Readings are weighed as answering weighs them: the translator's probability times how the
+    # entities fit (ReadingInfo.score), so the dialogue's likeliest reading is the one ``ask`` runs.
+    top = max((r.score for r in answer.readings), default=0.0)
     # The pipeline's chosen reading comes first and stays even when unlikely: it was chosen because
     # the topic fits it ("who works for <a company>" reads worksFor backwards), the likelier ones do not.
-    for r in sorted(answer.readings, key=lambda r: (not r.chosen, -r.prob)):
-        if r.prob < MIN_READING_SHARE * top and not r.chosen:
+    for r in sorted(answer.readings, key=lambda r: (not r.chosen, -r.score)):
+        if r.score < MIN_READING_SHARE * top and not r.chosen:
             continue
         # The chosen reading carries the answer class binding added ("which *books*").
         structure = answer.structure if r.chosen and answer.structure is not None else _structure(r.signature)
         # Alternatives differ in the relation, not the form: "how many" is the question's own word.
         if structure is not None and (not readings or structure.form == readings[0][0].form):
-            readings.append((structure, r.prob))
+            readings.append((structure, r.score))
     if not readings and answer.structure is not None:
         readings = [(answer.structure, 1.0)]
     if mention is None and candidates:
