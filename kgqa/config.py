@@ -153,6 +153,10 @@ class AnswerSection:
     use_inferred: bool = True
     #: Inferred links below this calibrated confidence are not used as answers.
     min_inferred_confidence: float = 0.5
+    #: Below this answer confidence (reading x linking x inferred-link confidence) the answer is
+    #: "I don't know", with the best guess in Answer.notes (kgqa ask --explain shows it). The right
+    #: answers of the sample's gold questions all score above 0.02 (docs/question-answering.md).
+    min_confidence: float = 0.02
     rewriter: str = ""
     #: How plans run (kgqa.answer.execute.executors): "staged" (asserted facts, close readings,
     #: inferred links, then the completion model) or "beam" (the same, then a hop-by-hop beam over

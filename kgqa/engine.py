@@ -267,6 +267,13 @@ class Engine:
 
         return ask(self, question, **options)
 
+    def correct(self, question: str, answers: Sequence[str]) -> int:
+        """Record the answers ``question`` should have had; the next ``kgqa train translator`` learns
+        from them (:mod:`kgqa.answer.feedback`). Returns how many corrections are pending."""
+        from kgqa.answer.feedback import FeedbackStore, feedback_path
+
+        return FeedbackStore(feedback_path(self)).add(question, list(answers))
+
     def session(self, session_id: str | None = None) -> Session:
         """A conversation that may ask clarifying questions (see :mod:`kgqa.dialogue`)."""
         from kgqa.dialogue import Session

@@ -108,3 +108,16 @@ def test_common_words_typed_in_lower_case_are_not_names() -> None:
     found = detect(index, "which award did dune win?", vocabulary={"award", "win"})
     assert [m.surface for m in found.mentions] == ["dune"]
     assert [m.surface for m in detect(index, "Which Award did Dune win?", vocabulary={"award"}).mentions] == ["Award", "Dune"]
+
+
+def test_a_title_of_common_words_is_a_name_when_quoted_or_set_as_a_title() -> None:
+    index = LabelIndex()
+    index.add(URIRef("urn:x:her"), "Her")
+    index.add(URIRef("urn:x:home"), "Take Me Home")
+    index.add(URIRef("urn:x:jonze"), "Spike Jonze")
+    surfaces = lambda text: [m.surface for m in detect(index, text, vocabulary={"home"}).mentions]  # noqa: E731
+    assert surfaces("Who directed Her?") == ["Her"]
+    assert surfaces('Who sang "take me home"?') == ["take me home"]
+    assert surfaces("Who sang Take Me Home?") == ["Take Me Home"]
+    assert surfaces("Did Spike Jonze direct her film?") == ["Spike Jonze"]  # "her" is a word here
+    assert surfaces("Her films are good") == []  # sentence-initial: a word

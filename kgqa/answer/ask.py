@@ -149,10 +149,53 @@ def ask(
     with timer("facts"):
         answer.facts = collect_facts(engine, execution, linker.index, ctx.documents)
     _fill(answer, execution, linker.index)
+    instead = None
+    if answer.form == "ask" and answer.boolean is False and execution.plan.structure.filter is None \
+            and execution.plan.structure.hops:
+        # "No" only when the graph says what is true instead ("No, Lviv is located in Ukraine."): a graph
+        # that states nothing of the kind for the entity cannot tell no from not recorded.
+        with timer("facts"):
+            instead = instead_facts(engine, _from_subject(execution), linker.index, ctx.documents)
+        if not instead:
+            _unknown(answer, execution, linker.index, engine.ontology)
+            answer.timings_ms = timer.ms
+            return answer
     with timer("verbalize"):
-        answer.text = _say(ctx, answer, execution, _missing(question, found))
+        answer.text = _say(ctx, answer, execution, _missing(question, found), instead)
+    if answer.answered and answer.confidence < cfg.get("answer.min_confidence"):
+        _too_unsure(answer, cfg.get("answer.min_confidence"))
     answer.timings_ms = timer.ms
     return answer
+
+
+def _too_unsure(answer: Answer, floor: float) -> None:
+    """No answer below the confidence floor: "I don't know", the guess kept in the notes."""
+    answer.notes.append(f"best guess, not given (confidence {answer.confidence:.3f} < {floor}): {answer.text}")
+    answer.text = "I don't know: no reading of the question is likely enough."
+    answer.answers, answer.count, answer.boolean = [], None, None
+
+
+def _from_subject(execution: Execution) -> Execution:
+    """A yes/no question seen from the subject of its last fact: "Did Ridley Scott write Dune?" (a
+    backwards hop from Ridley Scott) is settled by who wrote Dune, not by what else Ridley Scott wrote;
+    "Was Lem born in Lviv?" by where Lem was born, not by who else was born in Lviv."""
+    structure, plan = execution.plan.structure, execution.plan
+    others = [t for t in plan.bindings.get("other", []) if isinstance(t, URIRef)]
+    if len(structure.hops) != 1 or not structure.hops[0].inverse or not others:
+        return execution
+    forwards = replace(structure, hops=(replace(structure.hops[0], inverse=False),))
+    return replace(execution, plan=replace(plan, structure=forwards, bindings={"topic": others}))
+
+
+def _unknown(answer: Answer, execution: Execution, index: Any, ontology: Any) -> None:
+    """A yes/no question the graph cannot settle: "I don't know", and why."""
+    hop = execution.plan.structure.hops[-1] if execution.plan.structure.hops else None
+    topics = [t for t in execution.plan.bindings.get("topic", []) if isinstance(t, URIRef)]
+    what = ontology.label(hop.property) if hop is not None else "fact"
+    whom = label_of(topics[0], index) if topics else "it"
+    answer.boolean = None
+    answer.text = f"I don't know: the graph says nothing about the {what} of {whom}."
+    answer.notes.append("a yes/no question is answered no only when the graph states what is true instead")
 
 
 def given_reading(structure: QueryStructure) -> Reading:
@@ -165,7 +208,7 @@ def given_reading(structure: QueryStructure) -> Reading:
         ('select|urn:p', rdflib.term.URIRef('urn:C'), 1.0)
     """
     cls = structure.answer_class
-    plain = replace(structure, answer_class=None).signature()
+    plain = "|".join(p for p in structure.signature().split("|") if not p.startswith("class:"))
     return Reading(plain, 1.0, cls, 1.0 if cls is not None else 0.0)
 
 
@@ -303,7 +346,8 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
     for node, why in execution.dropped:
         answer.notes.append(f"left out {label_of(node, index)}: {why}")
     if execution.fallback:
-        answer.notes.append("the most likely reading found nothing; a close second reading did")
+        answer.notes.append(f"the most likely reading found nothing; a later one did: {plan.structure.signature()} "
+                            f"(probability {plan.reading.prob:.3f})")
     if execution.predicted:
         answer.notes.append("no fact states this; the answer is the completion model's prediction")
 
@@ -312,7 +356,7 @@ def _fill(answer: Answer, execution: Execution, index: Any) -> None:
 SAY_PATH = 6
 
 
-def _say(ctx: QAContext, answer: Answer, execution: Execution, missing: str) -> str:
+def _say(ctx: QAContext, answer: Answer, execution: Execution, missing: str, instead: list | None = None) -> str:
     topics = execution.plan.bindings.get("topic") or [None]
     topic = topics[0] if isinstance(topics[0], URIRef) else None
     facts = answer.facts
@@ -321,8 +365,7 @@ def _say(ctx: QAContext, answer: Answer, execution: Execution, missing: str) -> 
         facts = [f for f in facts if f.object in ends or f.subject in ends] or facts
     if answer.form == "ask" and answer.boolean is False:
         # "No, Lviv is located in Ukraine.": what the graph says instead, when it says something.
-        facts = instead_facts(ctx.engine, execution, ctx.linker.index, ctx.documents)
-        return ctx.verbalizer.answer("ask", facts, boolean=False, topic=topic)
+        return ctx.verbalizer.answer("ask", instead or [], boolean=False, topic=topic)
     count = answer.count
     if count is None and execution.plan.structure.is_class_listing:
         count = len(execution.answers)  # "List all films": the facts said stop at MAX_FACTS, the answers do not

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from kgqa.linking.labels import Candidate
@@ -225,7 +225,7 @@ def _plan(
         if literal_end:
             if not values:
                 return None
-            bindings["other"] = [_number(values[0])]
+            bindings["other"] = _value_terms(values[0])
         else:
             if not rest:
                 return None
@@ -281,6 +281,15 @@ def _plan(
         score *= MISFIT
     return Plan(reading, structure, bindings, score, fits, topic_at, other_at, link_prob)
 
+
+
+def _value_terms(value: float) -> list[Node]:
+    """The terms a number may be stored as: ``2015`` and, for a whole number, the year ``"2015"^^xsd:gYear``
+    ("Was X released in 2015?" over a graph that types years: a year and a number are different terms)."""
+    number = _number(value)
+    if not float(value).is_integer() or not 0 < value < 10_000:
+        return [number]
+    return [number, Literal(f"{int(value):04d}", datatype=XSD.gYear)]
 
 
 def _number(value: float) -> Literal:

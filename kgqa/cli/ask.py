@@ -21,8 +21,16 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the whole Answer as JSON."),
         no_inferred: bool = typer.Option(False, "--no-inferred", help="Only asserted facts, never inferred links."),
         readings: int = typer.Option(3, "-k", help="Readings to report."),
+        correct: str = typer.Option(None, "--correct", metavar="'ANSWER|ANSWER'",
+                                    help="Record the right answers to QUESTION instead of asking it; the next "
+                                    "`kgqa train translator` learns from them."),
     ) -> None:
         """Answer a question over the project's graph, with its SPARQL."""
+        if correct is not None:
+            with open_engine(read_only=True) as engine:
+                pending = engine.correct(question, correct.split("|"))
+            console.print(f"noted; {pending} correction(s) pending for the next `kgqa train translator`")
+            return
         with open_engine(read_only=True) as engine:
             answer = engine.ask(question, use_inferred=False if no_inferred else None, k=readings)
         if as_json:

@@ -121,6 +121,17 @@ class Session:
         self.store.add_turn(self.id, "user", "reply", str(reply))
         return self._act(state, pending["question"], None)
 
+    def correct(self, answers: str | list[str]) -> int:
+        """The right answers to the session's last question ("A|B" or a list), kept for the next
+        ``kgqa train translator``; returns how many corrections are pending."""
+        question = next((t["text"] for t in reversed(self.history()) if t["kind"] == "question"), None)
+        if question is None:
+            raise KgqaError(f"session {self.id} has no question to correct")
+        items = answers.split("|") if isinstance(answers, str) else list(answers)
+        pending = self.engine.correct(question, items)
+        self.store.add_turn(self.id, "user", "correction", "|".join(a.strip() for a in items))
+        return pending
+
     # -- one decision ------------------------------------------------------------------
     def _act(self, state: DialogueState, question: str, pipeline_answer: Any) -> Any:
         action = self.strategy.choose(state)

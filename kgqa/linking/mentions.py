@@ -123,11 +123,14 @@ def detect(
     found = Detection(text, tokens)
     taken = [False] * len(tokens)
     spans = []
+    quoted = {(m.start(1), m.end(1)) for m in _QUOTES.finditer(text)}
     for i, j, iris in index.matches(tokens):
         keys = [t.key for t in tokens[i:j]]
-        if all(k in STOPWORDS for k in keys):
+        # A title of common words ("Her", "Take Me Home") is a name when quoted or set as a title.
+        title = (tokens[i].start, tokens[j - 1].end) in quoted or _title(text, tokens, i, j)
+        if all(k in STOPWORDS for k in keys) and not title:
             continue
-        if j - i == 1 and keys[0] in vocabulary and text[tokens[i].start : tokens[i].end].islower():
+        if j - i == 1 and keys[0] in vocabulary and text[tokens[i].start : tokens[i].end].islower() and not title:
             continue
         spans.append((i, j, iris))
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
@@ -187,6 +190,14 @@ def _assign_numbers(found: Detection, mentions: list[FoundMention], taken: list[
             mentions.remove(as_name)
         taken[k] = True
         found.numbers.append(FoundNumber(token.start, token.end, value, role, target_start))
+
+
+def _title(text: str, tokens: list[Token], i: int, j: int) -> bool:
+    """Tokens ``i:j`` set as a title: every word capitalised, not where a sentence starts, and
+    several words or the last word of the question ("Who directed Her?", "Who sang Take Me Home?")."""
+    if i == 0 or not all(_capitalised(text, t) and not t.key.isdigit() for t in tokens[i:j]):
+        return False
+    return j - i > 1 or not text[tokens[j - 1].end :].strip(" ?!.\"'”’")
 
 
 def _capitalised(text: str, token: Token) -> bool:

@@ -45,6 +45,15 @@ FORMS = ("select", "count", "ask")
 OPERATORS = ("=", ">", "<", ">=", "<=")
 
 
+#: ``?v`` as a number to compare: itself when numeric, a year, date or date-time's year
+#: ("2015"^^xsd:gYear, "1920-01-02"^^xsd:date; a year and a number never compare in SPARQL).
+NUMBER_OF_V = (
+    "IF(isNumeric(?v), ?v, IF(datatype(?v) IN (<http://www.w3.org/2001/XMLSchema#gYear>, "
+    "<http://www.w3.org/2001/XMLSchema#date>, <http://www.w3.org/2001/XMLSchema#dateTime>), "
+    "<http://www.w3.org/2001/XMLSchema#integer>(SUBSTR(STR(?v), 1, 4)), ?v))"
+)
+
+
 @dataclass(frozen=True)
 class Hop:
     """One step of a path: follow ``property`` forwards (subject to object) or ``inverse``."""
@@ -173,7 +182,7 @@ class QueryStructure:
             patterns.append(f"?answer a {render_term(self.answer_class)} .")
         if self.filter is not None:
             patterns.append(_in_graph(f"?answer {render_term(self.filter.property)} ?v .", "gv", asserted_only))
-            patterns.append(f"FILTER(?v {self.filter.op} ?value)")
+            patterns.append(f"FILTER({NUMBER_OF_V} {self.filter.op} ?value)")
         if len(self.hops) > 1 and self.form != "ask" and exclude_topic:
             patterns.append("FILTER(?answer != ?topic)")
         if self.form == "ask" and self.filter is not None:

@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import XSD, URIRef
 
 from kgqa.namespaces import KGQA, ONTOLOGY_GRAPH
 from kgqa.ontology import Ontology
@@ -96,7 +96,8 @@ class Synthesizer:
         return bool(self.store.query(structure.to_sparql(), timeout=10.0, limit=1))
 
     def _numeric(self, p: URIRef) -> bool:
-        query = f"ASK {{ ?s {render_term(p)} ?v FILTER(isNumeric(?v)) }}"
+        # Years are numbers to compare ("released after 2010"), however they are typed.
+        query = f"ASK {{ ?s {render_term(p)} ?v FILTER(isNumeric(?v) || datatype(?v) = {render_term(XSD.gYear)}) }}"
         return bool(self.store.query(query, timeout=10.0, limit=1))
 
     def hops(self) -> list[Hop]:

@@ -23,12 +23,13 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgqa.translate.examples import read_examples
 from kgqa.translate.model import Translator, TrainingReport
+from kgqa.translate.structure import QueryStructure
 from kgqa.translate.synthesize import Synthesizer
 
 
@@ -42,6 +43,30 @@ class TrainResult:
     synthesized: int = 0
     user_examples: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
+    #: Properties with data whose one-hop questions got few distinct phrasings: (property, phrasings),
+    #: fewest first. Their words in the ontology (labels, alt labels, comments) are what to enrich.
+    few_phrasings: list[tuple[str, int]] = field(default_factory=list)
+
+
+#: A property is reported when its one-hop questions have fewer distinct phrasings than this.
+FEW_PHRASINGS = 10
+
+
+def few_phrasings(examples: Sequence[tuple[str, QueryStructure]], limit: int = FEW_PHRASINGS) -> list[tuple[str, int]]:
+    """Properties whose one-hop select questions have fewer than ``limit`` distinct phrasings.
+
+    Example:
+        >>> from rdflib import URIRef
+        >>> from kgqa.translate.structure import Hop
+        >>> one = QueryStructure((Hop(URIRef("urn:p")),))
+        >>> few_phrasings([("who wrote X?", one), ("Who wrote X", one), ("X's author?", one)])
+        [('urn:p', 2)]
+    """
+    texts: dict[str, set[str]] = collections.defaultdict(set)
+    for text, structure in examples:
+        if len(structure.hops) == 1 and structure.form == "select" and structure.filter is None:
+            texts[str(structure.hops[0].property)].add(" ".join(text.lower().rstrip("?. ").split()))
+    return sorted(((p, len(t)) for p, t in texts.items() if len(t) < limit), key=lambda pt: (pt[1], pt[0]))
 
 
 def ontology_fingerprint(engine) -> str:  # noqa: ANN001 - kgqa Engine
@@ -55,13 +80,16 @@ def train_translator(
     engine,  # noqa: ANN001 - kgqa Engine
     *,
     examples: str | Path | None = None,
+    extra: Sequence[tuple[str, QueryStructure]] = (),
     epochs: int | None = None,
     per_structure: int | None = None,
     directory: str | Path | None = None,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> TrainResult:
-    """Synthesize, add ``examples`` (a TSV/JSON file), train and save; returns the result.
+    """Synthesize, add ``examples`` (a TSV/JSON file) and ``extra`` (masked question, structure)
+    pairs (weak labels from question-answer pairs and corrections, :mod:`kgqa.answer.weak`), train
+    and save; returns the result.
 
     ``directory`` defaults to ``engine.models_dir / "translator"``; ``epochs`` and
     ``per_structure`` default to the ``[translator]`` settings.
@@ -79,7 +107,7 @@ def train_translator(
     synthesized = synthesizer.examples(per_structure or cfg.get("translator.per_structure"), wrap)
     pairs = [(e.text, e.structure) for e in synthesized]
     user = read_examples(examples, engine.ontology) if examples else []
-    pairs += user
+    pairs += user + list(extra)
     directory = Path(directory) if directory else engine.models_dir / "translator"
     translator = Translator.train(
         pairs,
@@ -100,10 +128,13 @@ def train_translator(
     by_kind = dict(collections.Counter(e.kind for e in synthesized))
     if user:
         by_kind["examples"] = len(user)
+    if extra:
+        by_kind["qa pairs"] = len(extra)
     translator.config["training"] = {
         "ontology": ontology_fingerprint(engine),
         "synthesized": len(synthesized),
         "user_examples": len(user),
+        "qa_pairs": len(extra),
         "by_kind": by_kind,
     }
     translator.save(directory)
@@ -112,4 +143,5 @@ def train_translator(
         + "\n",
         encoding="utf-8",
     )
-    return TrainResult(translator, directory, translator.report, len(synthesized), len(user), by_kind)
+    return TrainResult(translator, directory, translator.report, len(synthesized), len(user) + len(extra), by_kind,
+                       few_phrasings([(e.text, e.structure) for e in synthesized]))
