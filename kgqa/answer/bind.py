@@ -264,11 +264,12 @@ def _plan(
             score *= BRIDGED
     cls = _answer_class(ontology, reading, end, hops)
     if not hops and filter_part is None:
-        # A class's members ("How many films are there?"): the class must be read, and a name
-        # in the question is one this reading would ignore.
+        # A class's members ("How many films are there?"): the class must be read, and a name or a
+        # value in the question ("Which mountains were first climbed before 1900?") is one this
+        # reading would ignore.
         if cls is None:
             return None
-        fits &= not mentions
+        fits &= not mentions and not values
     elif not hops and cls is None:
         # A class query whose class head said nothing: the filtered property's domain.
         body = filter_part[len("filter:") :].rstrip("<>=")
