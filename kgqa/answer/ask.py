@@ -281,6 +281,8 @@ def _readings(readings: list, ranked: list[Plan], execution: Execution | None, k
                       if execution is not None and execution.plan.reading.signature == r.signature), None)
     # The reading used is always reported, also when it ranked below the first k.
     shown = readings[:k] + ([readings[chosen_at]] if chosen_at is not None and chosen_at >= k else [])
+    if execution is not None and chosen_at is None:
+        shown.append(execution.plan.reading)  # a reading binding made (a one-hop reading turned around)
     for r in shown:
         plan = by_signature.get(r.signature)
         chosen = execution is not None and execution.plan.reading.signature == r.signature

@@ -59,6 +59,8 @@ CLASS_PROB = 0.5
 CLASS_MISFIT = 0.1
 #: Score factor of such a reading finished by the one property that reaches that class.
 BRIDGED = 0.8
+#: Probability factor of a one-hop reading turned around because its topic fits only the other way.
+TURNED = 0.9
 
 
 @dataclass
@@ -178,8 +180,27 @@ def plans(
         plan = _plan(reading, mentions, found, values, ontology, topic)
         if plan is not None:
             out.append(plan)
+        if plan is not None and not plan.fits:
+            turned = _turned(reading, plan)
+            plan = _plan(turned, mentions, found, values, ontology, topic) if turned is not None else None
+            if plan is not None and plan.fits:
+                out.append(plan)
     out.sort(key=lambda p: -p.score)
     return out
+
+
+def _turned(reading: Reading, plan: Plan) -> Reading | None:
+    """A one-hop reading whose topic does not fit, read the other way ("what does X act in": the
+    translator read *starred actors* from a film, X is a person), at :data:`TURNED` of its probability.
+    The entity's type says which way the property runs; nothing else about the reading changes."""
+    structure = plan.structure
+    if len(structure.hops) != 1 or structure.filter is not None or structure.constraint is not None:
+        return None
+    hop = structure.hops[0]
+    form, *parts = reading.signature.split("|")
+    flipped = Hop(hop.property, not hop.inverse).token()
+    parts = [flipped if p == hop.token() else p for p in parts]
+    return Reading("|".join([form, *parts]), reading.prob * TURNED, reading.answer_class, reading.class_prob)
 
 
 def _reads_a_class_listing(reading: Reading) -> bool:
@@ -267,9 +288,9 @@ def _plan(
         # A class's members ("How many films are there?"): the class must be read, and a name or a
         # value in the question ("Which mountains were first climbed before 1900?") is one this
         # reading would ignore.
-        if cls is None:
+        if cls is None or values:
             return None
-        fits &= not mentions and not values
+        fits &= not mentions
     elif not hops and cls is None:
         # A class query whose class head said nothing: the filtered property's domain.
         body = filter_part[len("filter:") :].rstrip("<>=")
