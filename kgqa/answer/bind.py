@@ -194,7 +194,8 @@ def _turned(reading: Reading, plan: Plan) -> Reading | None:
     translator read *starred actors* from a film, X is a person), at :data:`TURNED` of its probability.
     The entity's type says which way the property runs; nothing else about the reading changes."""
     structure = plan.structure
-    if len(structure.hops) != 1 or structure.filter is not None or structure.constraint is not None:
+    if len(structure.hops) != 1 or structure.filter is not None or structure.constraint is not None \
+            or structure.form == "ask":  # a yes/no question names both ends: their types already decide
         return None
     hop = structure.hops[0]
     form, *parts = reading.signature.split("|")
