@@ -183,10 +183,16 @@ def plans(
         if plan is not None and not plan.fits:
             turned = _turned(reading, plan)
             plan = _plan(turned, mentions, found, values, ontology, topic) if turned is not None else None
-            if plan is not None and plan.fits:
+            # Only when nothing else misfits: its score is then its probability ("Which *companies* are
+            # headquartered at Nintendo?" turned would end at cities, which the class named rules out).
+            if plan is not None and turned is not None and plan.fits and plan.score >= turned.prob:
                 out.append(plan)
     out.sort(key=lambda p: -p.score)
-    return out
+    # One plan per reading: a turned reading the translator also proposed keeps the better score.
+    best: dict[str, Plan] = {}
+    for p in out:
+        best.setdefault(p.reading.signature, p)
+    return list(best.values())
 
 
 def _turned(reading: Reading, plan: Plan) -> Reading | None:
