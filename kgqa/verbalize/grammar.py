@@ -69,7 +69,8 @@ def _subject_is_plural(subject: Any) -> bool | None:
         return True
     if subject.tag_ == "NNS":
         return True
-    if subject.tag_ in ("NN", "NNP", "PRP") and subject.text.lower() not in ("they", "we", "you"):
+    # "I" takes the verb of a plural ("I do", "I know"), so its number tells nothing here.
+    if subject.tag_ in ("NN", "NNP", "PRP") and subject.text.lower() not in ("they", "we", "you", "i"):
         return False
     return None
 
