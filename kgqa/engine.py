@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
     from ingest.pipeline import IngestSummary, RemoveReport
     from ingest.readers.networkx import NetworkXReport
+    from kgqa.answer.context import QAContext
+    from kgqa.dialogue.storage import SessionStore
     from kgqa.answer import Answer
     from kgqa.complete.complete_graph import CompletionReport
     from kgqa.dialogue import Session
@@ -220,9 +222,35 @@ class Engine:
         return Ontology.from_store(self.store)
 
     def invalidate(self) -> None:
-        """Forget what was read from the store (the ontology): call it after writing to the
-        ontology graph other than through :meth:`add_ontology` or :meth:`update`."""
+        """Forget what was read from the store or the model directory (the ontology, the answering
+        state): call it after writing to the ontology graph other than through :meth:`add_ontology`
+        or :meth:`update`, or after retraining the translator."""
         self.__dict__.pop("ontology", None)
+        self.__dict__.pop("answering", None)
+
+    # -- state the layers above keep per engine, owned here so nothing caches by engine ----------
+    # Each imports its layer when first used (the answering and dialogue layers load models).
+    @cached_property
+    def answering(self) -> QAContext:
+        """The answering state of this engine (linker, translator, verbalizer), built once;
+        :func:`kgqa.answer.context.qa_context` refreshes its graph-derived part when the data changed."""
+        from kgqa.answer.context import QAContext
+
+        return QAContext(self)
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        """The project's conversation store (``sessions.sqlite``), opened on first use."""
+        from kgqa.dialogue.storage import SessionStore, sessions_path
+
+        return SessionStore(sessions_path(self))
+
+    @cached_property
+    def dialogue_strategy(self) -> Any:
+        """The answer-or-clarify strategy ``[dialogue] policy`` names, loaded once."""
+        from kgqa.dialogue.session import load_strategy
+
+        return load_strategy(self)
 
     # -- the capabilities built on the store ---------------------------------------
     # Each imports its layer when first used: `kgqa sparql` and `kgqa load` never load

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import weakref
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,7 @@ from kgqa.translate.model import Translator, TranslatorError
 if TYPE_CHECKING:
     from kgqa.engine import Engine
 
-_contexts: weakref.WeakKeyDictionary[Any, QAContext] = weakref.WeakKeyDictionary()
+#: One engine's answering state is built and refreshed by one thread at a time.
 _lock = threading.Lock()
 
 
@@ -145,20 +144,12 @@ class QAContext:
 
 
 def qa_context(engine: Engine) -> QAContext:
-    """The answering state of ``engine``, rebuilt when its data changed."""
+    """The answering state of ``engine`` (:attr:`Engine.answering`), rebuilt when its data changed."""
     with _lock:
-        ctx = _contexts.get(engine)
-        if ctx is None:
-            ctx = _contexts[engine] = QAContext(engine)
-        elif data_version(engine.store) != ctx.version:
+        ctx = engine.answering
+        if data_version(engine.store) != ctx.version:
             ctx.refresh()
         return ctx
 
 
-def forget(engine: Engine) -> None:
-    """Drop the cached state of ``engine`` (e.g. after retraining its translator)."""
-    with _lock:
-        _contexts.pop(engine, None)
-
-
-__all__ = ["QAContext", "data_version", "forget", "qa_context", "translator_dir"]
+__all__ = ["QAContext", "data_version", "qa_context", "translator_dir"]

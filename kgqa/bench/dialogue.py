@@ -46,7 +46,6 @@ def register(app: typer.Typer) -> None:
 
         from kgqa.dialogue.cases import spec_cases
         from kgqa.dialogue.episodes import evaluate
-        from kgqa.dialogue.session import load_strategy
         from kgqa.policy.strategies import LearnedPolicy, Threshold, strategies
         from kgqa.policy.training import DEV, HELDOUT, cache_dir, quick
 
@@ -58,7 +57,7 @@ def register(app: typer.Typer) -> None:
             dev_spec, heldout_spec = (quick(DEV, scale), quick(HELDOUT, scale)) if scale != 1.0 else (DEV, HELDOUT)
             dev = spec_cases(engine, dev_spec, cache_dir=cache_dir(engine.models_dir))
             heldout = spec_cases(engine, heldout_spec, cache_dir=cache_dir(engine.models_dir))
-            learned = LearnedPolicy(policy) if policy else load_strategy(engine)
+            learned = LearnedPolicy(policy) if policy else engine.dialogue_strategy
         def measure(cases, strategy) -> dict[str, float]:
             runs = [evaluate(cases, strategy, clarify_cost=cost, seed=seed + k) for k in range(repeats)]
             return {key: sum(r[key] for r in runs) / repeats for key in runs[0]}

@@ -24,7 +24,6 @@ def translator(
 ) -> None:
     """Train the question translator on questions synthesized from this project's graph."""
     # Deferred: the answering pipeline loads only for this command, not at every kgqa start-up.
-    from kgqa.answer.context import forget
     from kgqa.answer.feedback import FeedbackStore, feedback_path
     from kgqa.answer.weak import learned
     from kgqa.translate.train import train_translator
@@ -39,7 +38,7 @@ def translator(
                                   per_structure=per_structure)
         if extra.corrections:
             FeedbackStore(feedback_path(engine)).mark_used()
-        forget(engine)
+        engine.invalidate()
     r = result.report
     console.print(f"trained on {r.examples:,} questions ({result.synthesized:,} synthesized, {result.user_examples:,} yours), "
                   f"{r.labels} structures, {r.classes} answer classes, {r.epochs} epochs, {r.seconds:.0f} s")

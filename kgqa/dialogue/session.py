@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,14 +28,11 @@ from kgqa.dialogue.episodes import apply_reply, clarification_for
 from kgqa.dialogue.followup import is_follow_up, referents, remember
 from kgqa.dialogue.observe import observe
 from kgqa.dialogue.state import ACTIONS, Action, DialogueState
-from kgqa.dialogue.storage import SessionStore, sessions_path
+from kgqa.dialogue.storage import SessionStore
 from kgqa.errors import KgqaError
 
 if TYPE_CHECKING:
     from kgqa.engine import Engine
-
-_stores: weakref.WeakKeyDictionary[Any, SessionStore] = weakref.WeakKeyDictionary()
-_strategies: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 class NoPendingClarification(KgqaError):
@@ -44,10 +40,8 @@ class NoPendingClarification(KgqaError):
 
 
 def session_store(engine: Engine) -> SessionStore:
-    """The engine's session store (one per engine, opened on first use)."""
-    if engine not in _stores:
-        _stores[engine] = SessionStore(sessions_path(engine))
-    return _stores[engine]
+    """The engine's session store (:attr:`Engine.sessions`, one per engine, opened on first use)."""
+    return engine.sessions
 
 
 def project_policy_path(engine: Engine) -> Path:
@@ -57,9 +51,8 @@ def project_policy_path(engine: Engine) -> Path:
 
 def load_strategy(engine: Engine) -> Any:
     """The strategy ``[dialogue] policy`` names: a strategy name, a weights file, or "" (the
-    project's trained policy when there is one, else the policy shipped with kgqa)."""
-    if engine in _strategies:
-        return _strategies[engine]
+    project's trained policy when there is one, else the policy shipped with kgqa); the engine
+    keeps it (:attr:`Engine.dialogue_strategy`)."""
     from kgqa.policy.strategies import LearnedPolicy, strategies
 
     setting = engine.config.get("dialogue.policy")
@@ -70,7 +63,6 @@ def load_strategy(engine: Engine) -> Any:
     else:
         trained = project_policy_path(engine)
         strategy = LearnedPolicy(trained if trained.is_file() else None)
-    _strategies[engine] = strategy
     return strategy
 
 
@@ -88,7 +80,7 @@ class Session:
         """Continue the session ``session_id`` (created if new), or start a fresh one."""
         store = session_store(engine)
         sid = session_id if session_id and store.exists(session_id) else store.create(session_id)
-        return cls(engine, sid, store, load_strategy(engine))
+        return cls(engine, sid, store, engine.dialogue_strategy)
 
     # -- the conversation ------------------------------------------------------------
     @property
