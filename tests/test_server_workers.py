@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 from conftest import EX, FIXTURES, Server, start_kgqa_server, stop
 from rdflib import Literal, URIRef
 
+from kgqa.bench.serve import cpu_seconds
 from kgqa.engine import Engine
 
 # 4e8 rows into one aggregate: tens of seconds of one core, in one step Oxigraph cannot interrupt.
@@ -36,18 +36,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def _client(address: str) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
-
-
-def _cpu_seconds(process: psutil.Process) -> float:
-    """CPU time of the server and its query workers (those alive now)."""
-    total = 0.0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            times = p.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 def test_a_runaway_query_frees_its_core_and_others_are_served(server: Server) -> None:
@@ -75,11 +63,10 @@ def test_a_runaway_query_frees_its_core_and_others_are_served(server: Server) ->
     assert answered - started < 2.5
 
     # Within 2 s of the 503 the server is idle: its killed worker no longer burns a core.
-    process = psutil.Process(server.process.pid)
     time.sleep(max(0.0, answered + 1.0 - time.monotonic()))
-    before = _cpu_seconds(process)
+    before = cpu_seconds(server.process.pid)
     time.sleep(1.0)
-    used = _cpu_seconds(process) - before
+    used = cpu_seconds(server.process.pid) - before
     assert used < 0.2, f"the server used {used:.2f} s of CPU in the second second after the 503"
 
     # The replacement worker answers; the same client may query again.

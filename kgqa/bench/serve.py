@@ -166,7 +166,9 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` and its children alive now: a server and its
+    query workers."""
     total = 0.0
     root = psutil.Process(pid)
     for p in [root, *root.children(recursive=True)]:
@@ -236,9 +238,9 @@ def runaway(port: int, pid: int, measure: Any) -> dict[str, Any]:
     answered = time.monotonic()
     conn.close()
     time.sleep(max(0.0, answered + 1.0 - time.monotonic()))
-    cpu = _cpu_seconds(pid)
+    cpu = cpu_seconds(pid)
     time.sleep(1.0)
-    cpu = _cpu_seconds(pid) - cpu
+    cpu = cpu_seconds(pid) - cpu
     after = measure()
     return {
         "query": CROSS_PRODUCT,
